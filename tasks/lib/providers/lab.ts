@@ -1,0 +1,104 @@
+/**
+ * The lab cluster: real Kubernetes built from upstream Go modules, run as host processes (tasks/lab/).
+ * Images are built by the lab's own dockerd and imported into containerd's k8s.io namespace.
+ */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { Kube } from '../kube.ts'
+import type { Shell } from '../shell.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG } from '../../lab/paths.ts'
+import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
+import type { Provider } from './types.ts'
+
+export const LAB_CONTEXT = 'learn-k8s-lab'
+/** The node's address: a dummy interface the lab creates, so it is the same on every machine. */
+export const LAB_NODE_IP = '10.250.0.1'
+
+/** The tutorial names an upstream MySQL image; nothing can be pulled here, so the lab runs its MariaDB build. */
+export const LAB_IMAGE_OVERRIDES: Record<string, string> = {
+  'mysql:8.0': MYSQL_COMPAT_IMAGE,
+}
+
+const ctr = (...args: string[]) => ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...args]
+
+/** containerd names docker's short refs in full. */
+export function fullRef(image: string): string {
+  let name = image
+  let tag = 'latest'
+  const colon = image.lastIndexOf(':')
+  if (colon > image.lastIndexOf('/')) {
+    name = image.slice(0, colon)
+    tag = image.slice(colon + 1)
+  }
+  const first = name.split('/')[0]!
+  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+  if (!hasRegistry) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`
+  return `${name}:${tag}`
+}
+
+export function labProvider(): Provider {
+  return {
+    name: 'lab',
+    requiredTools: ['docker', 'go'],
+    target: () => ({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT }),
+    commandEnv: () => ({ KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` }),
+    async status() {
+      try {
+        const v = await new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT }).ping(2000)
+        return { running: true, detail: `lab: apiserver ${v} answers` }
+      } catch (e) {
+        return { running: false, detail: `lab: not running (${(e as Error).message.split(' — ')[0]})` }
+      }
+    },
+    startCommands: () => [['npx', 'tsx', 'tasks/lab/up.ts']],
+    async start(sh, log) {
+      await sh.run('npx', ['tsx', 'tasks/lab/up.ts'], { log })
+    },
+    async stop(sh, log) {
+      await sh.run('npx', ['tsx', 'tasks/lab/down.ts'], { log })
+    },
+    dockerEnvCommand: () => undefined,
+    async dockerEnv() {
+      return { DOCKER_HOST }
+    },
+    async loadImage(sh, image, log) {
+      const tar = join(tmpdir(), `lab-image-${process.pid}-${image.replace(/[^\w.-]+/g, '_')}.tar`)
+      try {
+        await sh.run('docker', ['save', '-o', tar, image], { env: { DOCKER_HOST }, log })
+        await sh.run('ctr', ctr('images', 'import', tar), { log })
+      } finally {
+        await rm(tar, { force: true })
+      }
+    },
+    async imageInRuntime(sh, image) {
+      const id = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env: { DOCKER_HOST }, quiet: true, allowFail: true, readOnly: true })
+      if (id.exitCode !== 0) return false
+      const configDigest = await runtimeConfigDigest(sh, image)
+      return configDigest === id.stdout.trim()
+    },
+    async serviceUrl(_sh, kube, namespace, service) {
+      const svc = await kube.core.readNamespacedService({ namespace, name: service })
+      const port = svc.spec?.ports?.find((p) => p.nodePort)?.nodePort
+      if (!port) throw new Error(`service/${service} in ${namespace} has no NodePort`)
+      return `http://${LAB_NODE_IP}:${port}`
+    },
+    imageOverrides: () => ({ ...LAB_IMAGE_OVERRIDES }),
+    ownsContext: (context) => context === LAB_CONTEXT,
+  }
+}
+
+/** The config digest (= docker image ID) of an image in containerd's k8s.io namespace, or undefined. */
+export async function runtimeConfigDigest(sh: Shell, image: string): Promise<string | undefined> {
+  const ls = await sh.run('ctr', ctr('images', 'ls', `name==${fullRef(image)}`), { quiet: true, allowFail: true, readOnly: true })
+  const row = ls.stdout.split('\n').slice(1).find((l) => l.trim())
+  const manifestDigest = row?.trim().split(/\s+/)[2]
+  if (ls.exitCode !== 0 || !manifestDigest?.startsWith('sha256:')) return undefined
+  const content = await sh.run('ctr', ctr('content', 'get', manifestDigest), { quiet: true, allowFail: true, readOnly: true })
+  if (content.exitCode !== 0) return undefined
+  try {
+    return (JSON.parse(content.stdout) as { config?: { digest?: string } }).config?.digest
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * One interface for every place the tutorial can run: how the cluster starts and stops, how images
+ * built by `docker build` reach its runtime, and how a NodePort Service is reached from this machine.
+ */
+import type { Kube, KubeTarget } from '../kube.ts'
+import type { Shell } from '../shell.ts'
+
+export type ProviderName = 'minikube' | 'kind' | 'lab' | 'remote'
+export const PROVIDER_NAMES: readonly ProviderName[] = ['minikube', 'kind', 'lab', 'remote']
+
+export type Log = (line: string) => void
+
+export interface ProviderStatus {
+  running: boolean
+  /** One line for the learner, e.g. `minikube: Running (apiserver Running)` */
+  detail: string
+}
+
+export interface Provider {
+  readonly name: ProviderName
+  /** Programs this provider runs (checked by doctor and before the first step). */
+  readonly requiredTools: readonly string[]
+  /** Which kubeconfig/context the tasks should read and act on. */
+  target(): KubeTarget
+  /**
+   * Environment for every command of a run (lab: its kubectl on PATH and its KUBECONFIG), so the echoed
+   * commands stay the tutorial's plain `kubectl …`.
+   */
+  commandEnv(): Record<string, string>
+  /** Is the cluster up? Reads only. */
+  status(sh: Shell): Promise<ProviderStatus>
+  /** The tutorial's start command(s), as shown to the learner and in --dry-run. */
+  startCommands(): string[][]
+  start(sh: Shell, log: Log): Promise<void>
+  stop(sh: Shell, log: Log): Promise<void>
+  /**
+   * Environment that makes `docker build` put images where the cluster sees them
+   * (minikube: `minikube docker-env`; lab: its dockerd socket). Empty when images are loaded afterwards.
+   */
+  dockerEnv(sh: Shell): Promise<Record<string, string>>
+  /** The command that shows where the env comes from (e.g. `minikube docker-env`), for echo/dry-run. */
+  dockerEnvCommand(): string[] | undefined
+  /**
+   * Put a locally built image into the cluster's runtime (kind load, ctr import, docker push).
+   * Undefined when dockerEnv already builds into the runtime.
+   */
+  loadImage?(sh: Shell, image: string, log: Log): Promise<void>
+  /** Is the image (same ID as the local build) already in the cluster's runtime? */
+  imageInRuntime(sh: Shell, image: string): Promise<boolean>
+  /** URL of a NodePort service reachable from this machine. */
+  serviceUrl(sh: Shell, kube: Kube, namespace: string, service: string): Promise<string>
+  /**
+   * Images the tutorial names that this provider swaps for a local equivalent, applied visibly
+   * (e.g. lab: `mysql:8.0` → a MariaDB-based image built here, since nothing can be pulled).
+   */
+  imageOverrides(): Record<string, string>
+  /** `imagePullPolicy` to force on tutorial images, if any (remote: `IfNotPresent` → `Always`). */
+  pullPolicyOverride?(): 'Always' | 'IfNotPresent' | 'Never' | undefined
+  /** Does this context name belong to a local, throwaway cluster of this provider? (context guard) */
+  ownsContext(context: string): boolean
+}

@@ -1,0 +1,108 @@
+/**
+ * How a list of task factories runs: renderer choice (default on a TTY, simple in CI or piped),
+ * --dry-run (no skip reads, commands echoed instead of run), and the shared main() for task files.
+ */
+import { Listr, type ListrTask, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2'
+import { COMMON_FLAGS, parseCli, runMain, usage, UsageError, type CommandSpec, type Parsed } from './cli.ts'
+import { defaultCtx, tagNames, type Ctx, type Deps } from './context.ts'
+import { Kube } from './kube.ts'
+import { resolveProvider, guardContext } from './providers/index.ts'
+import { createShell } from './shell.ts'
+import { redact } from './redact.ts'
+import type { Log } from './providers/types.ts'
+
+export type Step<C = Ctx> = ListrTask<C, ListrDefaultRenderer, ListrSimpleRenderer>
+export type TaskApi<C = Ctx> = ListrTaskWrapper<C, ListrDefaultRenderer, ListrSimpleRenderer>
+export type StepFactory<C = Ctx> = (deps: Deps) => Step<C>
+
+/** A log function that writes through the renderer (never console.log inside a task). */
+export function logTo(task: { output: string | undefined }): Log {
+  return (line) => {
+    task.output = redact(line)
+  }
+}
+
+/** Under --dry-run nothing is read: `skip` is not evaluated, so the plan shows every step. */
+function prepareSteps<C extends { dryRun: boolean }>(steps: Step<C>[]): Step<C>[] {
+  return steps.map((s) => ({
+    ...s,
+    skip: (ctx: C) => (ctx.dryRun ? false : typeof s.skip === 'function' ? s.skip(ctx) : (s.skip ?? false)),
+    // keep every echoed command visible after the step finishes
+    rendererOptions: { persistentOutput: true, outputBar: Infinity, ...s.rendererOptions },
+  }))
+}
+
+export interface RunListOptions {
+  concurrent?: boolean
+}
+
+export async function runList<C extends { dryRun: boolean; verbose: boolean }>(steps: Step<C>[], ctx: C, opts: RunListOptions = {}): Promise<C> {
+  const tty = !!process.stdout.isTTY && !process.env.CI
+  const list = new Listr<C>(prepareSteps(steps), {
+    ctx,
+    concurrent: opts.concurrent ?? false,
+    exitOnError: true,
+    fallbackRendererCondition: () => !tty,
+    rendererOptions: { collapseSubtasks: false, collapseSkips: false, showSkipMessage: true, formatOutput: 'wrap' },
+    collectErrors: false,
+  })
+  return list.run()
+}
+
+/** Flags every task file takes plus its own. */
+export function spec(name: string, summary: string, flags: CommandSpec['flags'] = {}, extra: Partial<CommandSpec> = {}): CommandSpec {
+  return { name, summary, flags: { ...flags, ...COMMON_FLAGS }, ...extra }
+}
+
+export interface MainOptions {
+  /** Does this task change the cluster? (context guard) */
+  mutates: boolean
+  /** Destructive (teardown, delete-by-label): a non-local context also needs --yes. */
+  destructive?: boolean
+  /** Skip the reachability check (doctor, start-cluster, lab tasks). */
+  noPing?: boolean
+}
+
+export interface Prepared {
+  parsed: Parsed
+  ctx: Ctx
+  deps: Deps
+}
+
+/** Parse flags, pick the provider, guard the context, and fail fast on an unreachable cluster. */
+export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOptions, ctxOver: (p: Parsed) => Partial<Ctx> = () => ({})): Promise<Prepared | undefined> {
+  const parsed = parseCli(cmd, argv)
+  if (parsed.help) {
+    process.stdout.write(`${usage(cmd)}\n`)
+    return undefined
+  }
+  const f = parsed.flags
+  const dryRun = !!f['dry-run']
+  const verbose = !!f.verbose
+  const ctx = defaultCtx({ dryRun, verbose, ...ctxOver(parsed) })
+  if (!tagNames().includes(ctx.tag)) throw new UsageError(`unknown tag '${ctx.tag}' (known: ${tagNames().join(', ')})`)
+  const probe = createShell({ dryRun, verbose })
+  const provider = await resolveProvider({ flag: f.provider as string | undefined, context: f.context as string | undefined, sh: probe, registry: f.registry as string | undefined })
+  const sh = createShell({ dryRun, verbose, env: provider.commandEnv() })
+  let kube: Kube | undefined
+  const deps: Deps = {
+    sh,
+    provider,
+    kube: () => (kube ??= new Kube({ ...provider.target(), ...(f.context ? { context: f.context as string } : {}) })),
+  }
+  if (!dryRun) {
+    if (opts.mutates) guardContext({ provider, context: deps.kube().contextName, explicitContext: f.context as string | undefined, destructive: !!opts.destructive, yes: !!f.yes })
+    if (!opts.noPing) await deps.kube().ping()
+  }
+  return { parsed, ctx, deps }
+}
+
+/** main() of a task file that runs one factory. */
+export function taskMain(cmd: CommandSpec, factories: StepFactory[] | ((p: Prepared) => Step[]), opts: MainOptions, ctxOver?: (p: Parsed) => Partial<Ctx>): Promise<void> {
+  return runMain(cmd, async () => {
+    const prepared = await prepare(cmd, process.argv.slice(2), opts, ctxOver)
+    if (!prepared) return
+    const steps = typeof factories === 'function' ? factories(prepared) : factories.map((f) => f(prepared.deps))
+    await runList(steps, prepared.ctx)
+  })
+}
