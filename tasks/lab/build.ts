@@ -1,0 +1,83 @@
+/**
+ * Build the Kubernetes binaries from the Go module proxy. k8s.io/kubernetes replaces its staging modules
+ * with ./staging paths that its module zip does not carry, so a generated helper module requires it and
+ * replaces each staging module with the published v0.x of the same release. Cached by version.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Shell } from '../lib/shell.ts'
+import type { Log } from '../lib/providers/types.ts'
+import { BIN_DIR, K8S_STAGING_VERSION, K8S_VERSION } from './paths.ts'
+
+export const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl'] as const
+const BUILD_DIR = join(BIN_DIR, '..')
+const MOD_DIR = join(BUILD_DIR, 'mod')
+const STAMP = join(BIN_DIR, '.stamp')
+
+/** The staging modules k/k's go.mod replaces with ./staging/src/… paths. */
+export function stagingModules(kkGoMod: string): string[] {
+  return [...kkGoMod.matchAll(/^\s*(k8s\.io\/[\w.-]+)\s+=>\s+\.\/staging\//gm)].map((m) => m[1]!)
+}
+
+/** The helper module's go.mod: k/k at its tag, staging modules at the matching published version, k/k's godebug. */
+export function helperGoMod(kkGoMod: string, version = K8S_VERSION, stagingVersion = K8S_STAGING_VERSION): string {
+  const goLine = /^go\s+(\S+)/m.exec(kkGoMod)?.[1] ?? '1.24.0'
+  const godebug = /^godebug\s+.+$/m.exec(kkGoMod)?.[0]
+  const replaces = stagingModules(kkGoMod).map((m) => `\t${m} => ${m} ${stagingVersion}`)
+  return [
+    'module lab.local/k8sbuild',
+    '',
+    `go ${goLine}`,
+    '',
+    // godebug defaults come only from the main module: keep k/k's
+    ...(godebug ? [godebug, ''] : []),
+    `require k8s.io/kubernetes ${version}`,
+    '',
+    'replace (',
+    ...replaces,
+    ')',
+    '',
+  ].join('\n')
+}
+
+export function ldflags(version = K8S_VERSION): string {
+  const [major, minor] = version.replace(/^v/, '').split('.')
+  const x = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((p) => [
+    `-X ${p}.gitVersion=${version}`,
+    `-X ${p}.gitMajor=${major}`,
+    `-X ${p}.gitMinor=${minor}`,
+    `-X ${p}.gitTreeState=clean`,
+  ])
+  return ['-s', '-w', ...x].join(' ')
+}
+
+function stampText(): string {
+  return `${K8S_VERSION} ${ldflags()}\n`
+}
+
+/** Skip reason when every binary of this version is already built. */
+export function binariesBuilt(): string | false {
+  if (!COMPONENTS.every((c) => existsSync(join(BIN_DIR, c)))) return false
+  if (!existsSync(STAMP) || readFileSync(STAMP, 'utf8') !== stampText()) return false
+  return `Kubernetes ${K8S_VERSION} binaries cached in ${BIN_DIR}`
+}
+
+export async function buildKubernetes(sh: Shell, log: Log): Promise<void> {
+  mkdirSync(MOD_DIR, { recursive: true })
+  mkdirSync(BIN_DIR, { recursive: true })
+  const dl = await sh.run('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${K8S_VERSION}`], { log, cwd: MOD_DIR, env: { GOFLAGS: '-mod=mod' } })
+  const info = JSON.parse(dl.stdout) as { GoMod?: string; Error?: string }
+  if (!info.GoMod) throw new Error(`go mod download k8s.io/kubernetes@${K8S_VERSION} gave no go.mod${info.Error ? `: ${info.Error}` : ''}`)
+  writeFileSync(join(MOD_DIR, 'go.mod'), helperGoMod(readFileSync(info.GoMod, 'utf8')))
+  writeFileSync(
+    join(MOD_DIR, 'tools.go'),
+    `//go:build tools\n\npackage k8sbuild\n\nimport (\n${COMPONENTS.map((c) => `\t_ "k8s.io/kubernetes/cmd/${c}"`).join('\n')}\n)\n`,
+  )
+  await sh.run('go', ['mod', 'tidy'], { log, cwd: MOD_DIR })
+  await sh.run(
+    'go',
+    ['build', '-trimpath', '-tags', 'selinux,notest', '-ldflags', ldflags(), '-o', `${BIN_DIR}/`, ...COMPONENTS.map((c) => `k8s.io/kubernetes/cmd/${c}`)],
+    { log, cwd: MOD_DIR, env: { CGO_ENABLED: '0' } },
+  )
+  writeFileSync(STAMP, stampText())
+}

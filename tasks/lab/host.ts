@@ -1,0 +1,79 @@
+/** What the lab needs from the host: Debian packages, kernel settings, the node's own address on a bridge with no ports. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Shell } from '../lib/shell.ts'
+import type { Log } from '../lib/providers/types.ts'
+
+/** Debian packages and a program each provides (checked on PATH/in place, so non-Debian hosts can bring their own). */
+export const PACKAGES: Record<string, string> = {
+  'docker.io': '/usr/sbin/dockerd',
+  containerd: '/usr/bin/containerd',
+  runc: '/usr/sbin/runc',
+  'containernetworking-plugins': '/usr/lib/cni/bridge',
+  iptables: '/usr/sbin/iptables',
+  conntrack: '/usr/sbin/conntrack',
+  'etcd-server': '/usr/bin/etcd',
+  'busybox-static': '/bin/busybox',
+  debootstrap: '/usr/sbin/debootstrap',
+  openssl: '/usr/bin/openssl',
+  iproute2: '/usr/sbin/ip',
+  gcc: '/usr/bin/gcc',
+  'libc6-dev': '/usr/lib/x86_64-linux-gnu/libc.a',
+  socat: '/usr/bin/socat',
+  ethtool: '/usr/sbin/ethtool',
+  kmod: '/usr/sbin/modprobe',
+}
+
+export function missingPackages(exists: (p: string) => boolean = existsSync): string[] {
+  return Object.entries(PACKAGES)
+    .filter(([, file]) => !exists(file))
+    .map(([pkg]) => pkg)
+}
+
+export async function installPackages(sh: Shell, pkgs: string[], log: Log): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new Error(`the lab needs these Debian packages: ${pkgs.join(' ')} — run as root, or: sudo apt-get install -y ${pkgs.join(' ')}`)
+  }
+  if (!existsSync('/usr/bin/apt-get')) throw new Error(`missing ${pkgs.join(', ')} and this is not a Debian-like host: install them with your package manager`)
+  const env = { DEBIAN_FRONTEND: 'noninteractive' }
+  await sh.run('apt-get', ['update', '-qq'], { log, env })
+  await sh.run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { log, env })
+}
+
+export const LAB_IFACE = 'k8slab0'
+
+const SYSCTLS: Record<string, string> = {
+  'net.ipv4.ip_forward': '1',
+  'net.bridge.bridge-nf-call-iptables': '1',
+  'net.bridge.bridge-nf-call-ip6tables': '1',
+  // kube-proxy's NodePorts answer on the node IP from the host itself
+  'net.ipv4.conf.all.route_localnet': '1',
+}
+
+const sysctlPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`
+
+/** Kernel settings that are not yet as the lab needs them. */
+export function sysctlsToSet(read: (path: string) => string | undefined = (p) => (existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined)): Record<string, string> {
+  return Object.fromEntries(Object.entries(SYSCTLS).filter(([k, v]) => read(sysctlPath(k)) !== v))
+}
+
+export async function hostReady(sh: Shell, nodeIp: string): Promise<string | false> {
+  if (Object.keys(sysctlsToSet()).length) return false
+  const addr = await sh.run('ip', ['-4', '-o', 'addr', 'show', 'dev', LAB_IFACE], { quiet: true, allowFail: true, readOnly: true })
+  if (!addr.stdout.includes(` ${nodeIp}/`)) return false
+  return `${LAB_IFACE} has ${nodeIp}; forwarding and bridge netfilter on`
+}
+
+export async function prepareHost(sh: Shell, nodeIp: string, log: Log): Promise<void> {
+  await sh.run('modprobe', ['br_netfilter'], { log, allowFail: true }) // built in on some kernels
+  for (const [key, value] of Object.entries(sysctlsToSet())) {
+    log(`$ sysctl -w ${key}=${value}`)
+    writeFileSync(sysctlPath(key), value)
+  }
+  const link = await sh.run('ip', ['link', 'show', LAB_IFACE], { quiet: true, allowFail: true })
+  if (link.exitCode !== 0) await sh.run('ip', ['link', 'add', LAB_IFACE, 'type', 'bridge'], { log })
+  const addr = await sh.run('ip', ['-4', '-o', 'addr', 'show', 'dev', LAB_IFACE], { quiet: true })
+  if (!addr.stdout.includes(` ${nodeIp}/`)) await sh.run('ip', ['addr', 'add', `${nodeIp}/32`, 'dev', LAB_IFACE], { log })
+  await sh.run('ip', ['link', 'set', LAB_IFACE, 'up'], { log })
+  // kubelet's volume mounts need shared propagation on /
+  await sh.run('mount', ['--make-rshared', '/'], { log })
+}

@@ -1,0 +1,54 @@
+/** Report the lab cluster: each component's pid and health, the node, the kubeconfig. Reads only. */
+import { existsSync } from 'node:fs'
+import { isMain, parseCli, runMain, usage } from '../lib/cli.ts'
+import { spec } from '../lib/task.ts'
+import { LAB_NODE_IP } from '../lib/providers/lab.ts'
+import { ORDER } from './components.ts'
+import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, probe } from './health.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './paths.ts'
+import { runningPid } from './procs.ts'
+import { labKube, nodeReady } from './steps.ts'
+import { NODE_NAME } from './pki.ts'
+
+const cmd = spec('tasks/lab/status.ts', 'Show whether each lab component runs and answers, and whether the node is Ready.')
+
+const HEALTH: Partial<Record<(typeof ORDER)[number], () => Promise<boolean>>> = {
+  etcd: async () => !!(await probe(ETCD_HEALTH)),
+  containerd: async () => existsSync(CONTAINERD_SOCK),
+  dockerd: () => dockerPing(DOCKER_SOCK),
+  'kube-apiserver': async () => (await probe(apiserverReadyz(LAB_NODE_IP), { admin: true })) === 'ok',
+  'kube-controller-manager': async () => (await probe(CONTROLLER_MANAGER_HEALTH)) === 'ok',
+  'kube-scheduler': async () => (await probe(SCHEDULER_HEALTH)) === 'ok',
+  kubelet: async () => (await probe(KUBELET_HEALTH)) === 'ok',
+  'kube-proxy': async () => !!(await probe(KUBE_PROXY_HEALTH)),
+}
+
+/** Exit 0 when every component answers and the node is Ready, 1 otherwise. */
+export async function labStatus(argv: string[]): Promise<number> {
+  const parsed = parseCli(cmd, argv)
+  if (parsed.help) {
+    process.stdout.write(`${usage(cmd)}\n`)
+    return 0
+  }
+  const rows = await Promise.all(
+    ORDER.map(async (name) => {
+      const pid = runningPid(name)
+      const healthy = HEALTH[name] ? await HEALTH[name]!() : !!pid
+      return { name, pid, healthy }
+    }),
+  )
+  const out = [`lab cluster (Kubernetes ${K8S_VERSION}, binaries ${existsSync(BIN_DIR) ? BIN_DIR : 'not built'})`]
+  for (const r of rows) out.push(`  ${r.name.padEnd(24)} ${r.pid ? `pid ${String(r.pid).padEnd(8)}` : 'not started by lab'.padEnd(12)} ${r.healthy ? 'answers' : 'DOWN'}`)
+  let ready = false
+  if (rows.find((r) => r.name === 'kube-apiserver')?.healthy) {
+    const kube = labKube()
+    const node = await kube.orAbsent('read node', () => kube.core.readNode({ name: NODE_NAME }))
+    ready = nodeReady(node)
+    out.push(`  node ${NODE_NAME}: ${node ? (ready ? 'Ready' : 'NotReady') : 'not registered'}`)
+  }
+  out.push(`  kubeconfig: ${KUBECONFIG}${existsSync(KUBECONFIG) ? '' : ' (not written yet)'}`)
+  process.stdout.write(`${out.join('\n')}\n`)
+  return rows.every((r) => r.healthy) && ready ? 0 : 1
+}
+
+if (isMain(import.meta.url)) await runMain(cmd, () => labStatus(process.argv.slice(2)))
