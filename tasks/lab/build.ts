@@ -7,9 +7,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Shell } from '../lib/shell.ts'
 import type { Log } from '../lib/providers/types.ts'
-import { BIN_DIR, K8S_STAGING_VERSION, K8S_VERSION } from './paths.ts'
+import { BIN_DIR, ETCD_VERSION, K8S_STAGING_VERSION, K8S_VERSION } from './paths.ts'
 
 export const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl'] as const
+/** Everything the build step leaves in BIN_DIR. */
+export const BINARIES = [...COMPONENTS, 'etcd'] as const
+const ETCD_MOD_DIR = join(BIN_DIR, '..', 'etcd-mod')
 const BUILD_DIR = join(BIN_DIR, '..')
 const MOD_DIR = join(BUILD_DIR, 'mod')
 const STAMP = join(BIN_DIR, '.stamp')
@@ -52,14 +55,14 @@ export function ldflags(version = K8S_VERSION): string {
 }
 
 function stampText(): string {
-  return `${K8S_VERSION} ${ldflags()}\n`
+  return `${K8S_VERSION} etcd ${ETCD_VERSION} ${ldflags()}\n`
 }
 
 /** Skip reason when every binary of this version is already built. */
 export function binariesBuilt(): string | false {
-  if (!COMPONENTS.every((c) => existsSync(join(BIN_DIR, c)))) return false
+  if (!BINARIES.every((c) => existsSync(join(BIN_DIR, c)))) return false
   if (!existsSync(STAMP) || readFileSync(STAMP, 'utf8') !== stampText()) return false
-  return `Kubernetes ${K8S_VERSION} binaries cached in ${BIN_DIR}`
+  return `Kubernetes ${K8S_VERSION} and etcd ${ETCD_VERSION} cached in ${BIN_DIR}`
 }
 
 export async function buildKubernetes(sh: Shell, log: Log): Promise<void> {
@@ -79,5 +82,15 @@ export async function buildKubernetes(sh: Shell, log: Log): Promise<void> {
     ['build', '-trimpath', '-tags', 'selinux,notest', '-ldflags', ldflags(), '-o', `${BIN_DIR}/`, ...COMPONENTS.map((c) => `k8s.io/kubernetes/cmd/${c}`)],
     { log, cwd: MOD_DIR, env: { CGO_ENABLED: '0' } },
   )
+  await buildEtcd(sh, log)
   writeFileSync(STAMP, stampText())
+}
+
+/** etcd's server module is its main package; a helper module requiring it builds the binary. */
+async function buildEtcd(sh: Shell, log: Log): Promise<void> {
+  mkdirSync(ETCD_MOD_DIR, { recursive: true })
+  writeFileSync(join(ETCD_MOD_DIR, 'go.mod'), 'module lab.local/etcdbuild\n\ngo 1.24\n')
+  writeFileSync(join(ETCD_MOD_DIR, 'tools.go'), '//go:build tools\n\npackage etcdbuild\n\nimport _ "go.etcd.io/etcd/server/v3"\n')
+  await sh.run('go', ['get', `go.etcd.io/etcd/server/v3@${ETCD_VERSION}`], { log, cwd: ETCD_MOD_DIR })
+  await sh.run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', join(BIN_DIR, 'etcd'), 'go.etcd.io/etcd/server/v3'], { log, cwd: ETCD_MOD_DIR, env: { CGO_ENABLED: '0' } })
 }

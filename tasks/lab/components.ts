@@ -10,7 +10,7 @@ const bin = (name: string) => join(BIN_DIR, name)
 export function etcd(): ProcSpec {
   return {
     name: 'etcd',
-    bin: '/usr/bin/etcd',
+    bin: bin('etcd'),
     args: [
       '--name=learn-k8s-lab',
       `--data-dir=${join(STATE_DIR, 'etcd')}`,
@@ -23,8 +23,6 @@ export function etcd(): ProcSpec {
       '--quota-backend-bytes=2147483648',
       '--log-level=warn',
     ],
-    // Debian's etcd 3.4 refuses to run on some architectures without it; harmless on amd64
-    env: { ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch },
   }
 }
 

@@ -11,7 +11,6 @@ export const PACKAGES: Record<string, string> = {
   'containernetworking-plugins': '/usr/lib/cni/bridge',
   iptables: '/usr/sbin/iptables',
   conntrack: '/usr/sbin/conntrack',
-  'etcd-server': '/usr/bin/etcd',
   'busybox-static': '/bin/busybox',
   debootstrap: '/usr/sbin/debootstrap',
   openssl: '/usr/bin/openssl',

@@ -4,6 +4,11 @@ import { join } from 'node:path'
 
 export const K8S_VERSION = 'v1.34.4'
 export const K8S_STAGING_VERSION = 'v0.34.4'
+/**
+ * etcd built from its module: Debian's 3.4.23 lacks working watch progress notifications, and the 1.34
+ * apiserver's consistent reads from its watch cache then stall watches ("Too large resource version").
+ */
+export const ETCD_VERSION = 'v3.6.16'
 
 const cacheHome = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache')
 

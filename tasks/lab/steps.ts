@@ -12,7 +12,7 @@ import * as C from './components.ts'
 import { staleConfigs, writeConfigs } from './config.ts'
 import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, probe, waitUntil } from './health.ts'
 import { hostReady, installPackages, missingPackages, prepareHost } from './host.ts'
-import { CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './paths.ts'
+import { CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG } from './paths.ts'
 import { NODE_NAME, generatePki, pkiComplete } from './pki.ts'
 import { runningPid, startProc, type ProcSpec } from './procs.ts'
 import { join } from 'node:path'
@@ -42,7 +42,7 @@ export const packages = ({ sh }: LabDeps): Step<LabCtx> => ({
 })
 
 export const kubernetesBinaries = ({ sh }: LabDeps): Step<LabCtx> => ({
-  title: `Build Kubernetes ${K8S_VERSION} from Go modules (cold: several minutes)`,
+  title: `Build Kubernetes ${K8S_VERSION} and etcd ${ETCD_VERSION} from Go modules (cold: several minutes)`,
   skip: () => binariesBuilt(),
   task: async (_ctx, task) => buildKubernetes(sh, logTo(task)),
 })

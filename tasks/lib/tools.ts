@@ -52,7 +52,6 @@ export const TOOLS: ToolSpec[] = [
 const EXTRA_HINTS: Record<string, string> = {
   ctr: 'apt-get install containerd (the lab provider does this when run as root)',
   containerd: 'apt-get install containerd (the lab provider does this when run as root)',
-  etcd: 'apt-get install etcd-server (the lab provider does this when run as root)',
   iptables: 'apt-get install iptables',
   gcc: 'apt-get install gcc libc6-dev',
   debootstrap: 'apt-get install debootstrap',

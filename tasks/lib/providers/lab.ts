@@ -12,7 +12,7 @@ import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
 import type { Provider } from './types.ts'
 
 export const LAB_CONTEXT = 'learn-k8s-lab'
-/** The node's address: a dummy interface the lab creates, so it is the same on every machine. */
+/** The node's address: on a port-less bridge the lab creates, so it is the same on every machine. */
 export const LAB_NODE_IP = '10.250.0.1'
 
 /** The tutorial names an upstream MySQL image; nothing can be pulled here, so the lab runs its MariaDB build. */

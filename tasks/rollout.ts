@@ -1,0 +1,206 @@
+/**
+ * Roll deployment/hellogopher to another image tag (lesson 7: `kubectl set image`, or edit the YAML and
+ * `kubectl apply -f`). Idempotent: skips when the template, the rollout and every ready pod already run that tag.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { parseAllDocuments } from 'yaml'
+import { isMain, UsageError, type ParsedFlags } from './lib/cli.ts'
+import { APP, imageRef, MANIFESTS_DIR, NAMESPACE, ROOT, tagNames, type Ctx, type Deps } from './lib/context.ts'
+import { isPodReady, KubeError, podSummary, rolloutStatus, type Kube, type V1Deployment, type V1Pod } from './lib/kube.ts'
+import { kubectl } from './lib/kubectl.ts'
+import { logTo, spec, taskMain, type Step } from './lib/task.ts'
+
+export const ROLLOUT_DEADLINE_MS = 120_000
+
+export type RolloutVia = 'set-image' | 'apply'
+
+export interface RolloutOptions {
+  via?: RolloutVia
+  timeoutMs?: number
+}
+
+/** `app=hellogopher` from the deployment's own selector, so the pods read are exactly the ones it owns. */
+export function selectorOf(d: V1Deployment | undefined): string {
+  const labels = d?.spec?.selector?.matchLabels
+  return labels && Object.keys(labels).length ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') : `app=${APP}`
+}
+
+function containerImage(containers: Array<{ name: string; image?: string }> | undefined): string | undefined {
+  return containers?.find((c) => c.name === APP)?.image
+}
+
+/** Template on `image`, rollout finished, and every ready pod running it — nothing left to do. */
+export function alreadyRuns(d: V1Deployment, pods: V1Pod[], image: string): boolean {
+  if (containerImage(d.spec?.template?.spec?.containers) !== image) return false
+  if (!rolloutStatus(d).done) return false
+  return pods.filter(isPodReady).every((p) => containerImage(p.spec?.containers) === image)
+}
+
+function newest(pods: V1Pod[]): V1Pod | undefined {
+  const t = (p: V1Pod) => new Date((p.metadata?.creationTimestamp as unknown as string) ?? 0).getTime()
+  const live = pods.filter((p) => !p.metadata?.deletionTimestamp)
+  return (live.length ? live : pods).reduce<V1Pod | undefined>((a, p) => (!a || t(p) >= t(a) ? p : a), undefined)
+}
+
+/** A progress sink that drops repeats (a watch reports every status update, most of them alike). */
+export function changesOnly(log: (line: string) => void): (line: string) => void {
+  let last: string | undefined
+  return (line) => {
+    if (line !== last) log((last = line))
+  }
+}
+
+function lastLine(text: string | undefined): string | undefined {
+  const line = text?.split('\n').map((l) => l.trim()).filter(Boolean).pop()
+  return line && line.length > 200 ? `${line.slice(0, 197)}...` : line
+}
+
+/**
+ * One line about the newest pod of a selector: its state, its last Event and (with `logs`) the last line
+ * its container wrote — what a person would look at with `kubectl describe` and `kubectl logs`.
+ */
+export async function diagnoseNewestPod(kube: Kube, namespace: string, selector: string, { logs = false } = {}): Promise<string> {
+  const pod = newest(await kube.listPods(namespace, selector))
+  if (!pod) return `no pod matches ${selector} in ${namespace}`
+  const name = pod.metadata?.name ?? '?'
+  const parts = [`newest ${podSummary(pod)}`]
+  const ev = (await kube.eventsFor(namespace, 'Pod', name)).pop()
+  if (ev) parts.push(`last event: ${ev.reason ?? ''} ${(ev.message ?? '').trim()}`.trim())
+  if (logs) {
+    const restarted = (pod.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0)
+    try {
+      // a crash-looping container's own output is in the instance before the last restart
+      const text = await kube.orAbsent(`read logs of pod/${name}`, () =>
+        kube.core.readNamespacedPodLog({ namespace, name, container: APP, previous: restarted, tailLines: 20 }),
+      )
+      const line = lastLine(text)
+      parts.push(line ? `last log: ${line}` : 'no log lines')
+    } catch (e) {
+      // the rollout already failed; a log that cannot be read must not hide that
+      parts.push(`log unavailable (${(e as Error).message})`)
+    }
+  }
+  return parts.join('; ')
+}
+
+export interface ExplainedWaitOptions {
+  timeoutMs: number
+  onProgress?: (line: string) => void
+  /** Include the newest pod's last log line when the deadline passes. */
+  logs?: boolean
+  /** What to tell the learner after the diagnosis. */
+  hint?: string
+}
+
+/** kube.waitForRollout, whose timeout says what the newest pod is doing (state, last Event, last log). */
+export async function waitForRolloutExplained(kube: Kube, namespace: string, name: string, opts: ExplainedWaitOptions): Promise<V1Deployment> {
+  try {
+    return await kube.waitForRollout(namespace, name, { timeoutMs: opts.timeoutMs, onProgress: opts.onProgress })
+  } catch (e) {
+    if (!(e instanceof KubeError) || !e.message.startsWith('timed out')) throw e
+    const last = e.message.replace(/^.*?last seen: /, '')
+    const d = await kube.getDeployment(namespace, name)
+    const diagnosis = await diagnoseNewestPod(kube, namespace, selectorOf(d), { logs: opts.logs })
+    throw new Error(
+      `deployment/${name} did not finish rolling out within ${Math.round(opts.timeoutMs / 1000)}s (${last}); ${diagnosis}${opts.hint ? ` — ${opts.hint}` : ''}`,
+    )
+  }
+}
+
+/** manifests/02_hellogopher.yml with the image changed — the "edit the YAML" half of lesson 7. */
+export function renderDeployment(deps: Pick<Deps, 'provider'>, ctx: Pick<Ctx, 'namespace' | 'imageRepo' | 'tag'>): string {
+  const docs = parseAllDocuments(readFileSync(join(MANIFESTS_DIR, '02_hellogopher.yml'), 'utf8'))
+  const doc = docs.find((d) => d.get('kind') === 'Deployment' && d.getIn(['metadata', 'name']) === APP)
+  if (!doc) throw new Error(`manifests/02_hellogopher.yml has no Deployment ${APP}`)
+  doc.setIn(['metadata', 'namespace'], ctx.namespace)
+  const containers = doc.getIn(['spec', 'template', 'spec', 'containers']) as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> }
+  const c = containers.items.find((i) => i.get('name') === APP)
+  if (!c) throw new Error(`manifests/02_hellogopher.yml has no container ${APP}`)
+  c.set('image', imageRef(ctx, ctx.tag))
+  const pull = deps.provider.pullPolicyOverride?.()
+  if (pull) c.set('imagePullPolicy', pull)
+  return doc.toString()
+}
+
+export const rollout = (deps: Deps, opts: RolloutOptions = {}): Step => ({
+  title: 'Roll out hellogopher to the requested tag',
+  skip: async (ctx) => {
+    const d = await deps.kube().getDeployment(ctx.namespace, APP)
+    if (!d) return false // task says how to create it
+    const pods = await deps.kube().listPods(ctx.namespace, selectorOf(d))
+    return alreadyRuns(d, pods, imageRef(ctx, ctx.tag)) ? `deployment/${APP} already runs ${ctx.tag}` : false
+  },
+  task: async (ctx, task) => {
+    const image = imageRef(ctx, ctx.tag)
+    const log = logTo(task)
+    task.title = `Roll out ${APP} ${ctx.tag} (${opts.via === 'apply' ? 'kubectl apply -f' : 'kubectl set image'})`
+    if (!ctx.dryRun) {
+      if (!(await deps.kube().getDeployment(ctx.namespace, APP))) {
+        throw new Error(`deployment/${APP} does not exist in namespace ${ctx.namespace} — create it first: npx tsx tasks/apply.ts`)
+      }
+      if (!(await deps.provider.imageInRuntime(deps.sh, image))) {
+        throw new Error(`image ${image} is not in the cluster's runtime — build it: npx tsx tasks/build-images.ts --tag ${ctx.tag}`)
+      }
+    }
+    if (opts.via === 'apply') {
+      const file = join(ROOT, '.cache', 'rollout', `${APP}-${ctx.tag}.yml`)
+      mkdirSync(join(ROOT, '.cache', 'rollout'), { recursive: true })
+      writeFileSync(file, renderDeployment(deps, ctx))
+      await kubectl(deps, ['apply', '-f', relative(ROOT, file)], { log, cwd: ROOT })
+    } else {
+      await kubectl(deps, ['set', 'image', `deployment/${APP}`, `${APP}=${image}`, '-n', ctx.namespace], { log })
+    }
+    if (ctx.dryRun) return
+    const timeoutMs = opts.timeoutMs ?? ROLLOUT_DEADLINE_MS
+    await waitForRolloutExplained(deps.kube(), ctx.namespace, APP, { timeoutMs, onProgress: changesOnly(log) })
+    task.title = `deployment/${APP} runs ${ctx.tag}`
+  },
+})
+
+const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
+
+/** --namespace, checked (a DNS label, like Kubernetes requires). */
+export function namespaceFlag(f: ParsedFlags): string {
+  const ns = (f.namespace as string | undefined) ?? NAMESPACE
+  if (!NAMESPACE_RE.test(ns)) throw new UsageError(`--namespace '${ns}' is not a valid namespace name (lowercase letters, digits and '-')`)
+  return ns
+}
+
+/** --timeout in seconds → ms. */
+export function timeoutFlag(f: ParsedFlags, fallbackMs = ROLLOUT_DEADLINE_MS): number {
+  const raw = f.timeout as string | undefined
+  if (raw === undefined) return fallbackMs
+  if (!/^[1-9]\d{0,4}$/.test(raw)) throw new UsageError(`--timeout must be a whole number of seconds (got '${raw}')`)
+  return Number(raw) * 1000
+}
+
+export const NAMESPACE_FLAG = { type: 'string', description: 'namespace of the deployment', default: NAMESPACE } as const
+export const TIMEOUT_FLAG = { type: 'string', description: 'seconds to wait for the rollout', default: String(ROLLOUT_DEADLINE_MS / 1000) } as const
+
+export const command = spec(
+  'tasks/rollout.ts',
+  'Roll deployment/hellogopher to another image tag and wait until it has rolled out (lesson 7). The image must already be in the cluster\'s runtime (tasks/build-images.ts). Tag 2.0 rolls out fine and then fails its liveness probe after 10 s — that is the lesson.',
+  {
+    tag: { type: 'string', description: 'image tag to roll to (required)', choices: tagNames() },
+    namespace: NAMESPACE_FLAG,
+    via: { type: 'string', description: 'set-image: kubectl set image; apply: edit manifests/02_hellogopher.yml and kubectl apply -f', choices: ['set-image', 'apply'], default: 'set-image' },
+    timeout: TIMEOUT_FLAG,
+  },
+  { examples: ['npx tsx tasks/rollout.ts --tag 2.0', 'npx tsx tasks/rollout.ts --tag 4.0 --via apply', 'npx tsx tasks/rollout.ts --tag 2.0 --dry-run'] },
+)
+
+if (isMain(import.meta.url)) {
+  let opts: RolloutOptions = {}
+  await taskMain(
+    command,
+    ({ deps }) => [rollout(deps, opts)],
+    { mutates: true },
+    // flags are checked here, before any cluster is contacted
+    ({ flags }) => {
+      if (!flags.tag) throw new UsageError(`--tag is required (one of ${tagNames().join(', ')})`)
+      opts = { via: flags.via as RolloutVia, timeoutMs: timeoutFlag(flags) }
+      return { tag: flags.tag as string, namespace: namespaceFlag(flags) }
+    },
+  )
+}

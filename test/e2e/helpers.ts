@@ -1,0 +1,92 @@
+/**
+ * e2e helpers: run the project's task files the way a person does (a real process, real flags), and look at
+ * the cluster the way a person would (kubectl built by the lab, HTTP through the NodePort, pod logs).
+ */
+import { spawn } from 'node:child_process'
+import { ROOT } from '../../tasks/lib/context.ts'
+import { Kube, podSummary, type V1Pod } from '../../tasks/lib/kube.ts'
+import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
+import { LAB_CONTEXT } from '../../tasks/lib/providers/lab.ts'
+
+export interface Ran {
+  code: number
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+/** The environment a learner on the lab has: the lab's kubectl first on PATH, its kubeconfig. */
+export const labEnv = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` })
+
+export function sh(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
+  const t0 = Date.now()
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? labEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - t0 })
+    })
+    child.stdin.end(opts.input ?? '')
+  })
+}
+
+/** `npx tsx tasks/<file> …` on the lab provider. */
+export function task(file: string, args: string[] = [], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
+  return sh('npx', ['tsx', `tasks/${file}`, ...args], opts)
+}
+
+export function kubectl(args: string[], opts: { input?: string } = {}): Promise<Ran> {
+  return sh('kubectl', args, opts)
+}
+
+export const kube = () => new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
+
+/** Print what a failure needs: the last Events and pod states of the namespace. */
+export async function clusterReport(namespace = 'hellogopher'): Promise<string> {
+  try {
+    const k = kube()
+    const pods = await k.listPods(namespace)
+    const ev = await k.must('events', () => k.core.listNamespacedEvent({ namespace }))
+    const last = ev.items.slice(-8).map((e) => `  ${e.type} ${e.reason} ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message}`)
+    return [`pods in ${namespace}:`, ...pods.map((p: V1Pod) => `  ${podSummary(p)}`), 'last events:', ...last].join('\n')
+  } catch (e) {
+    return `(no cluster report: ${(e as Error).message})`
+  }
+}
+
+/** Fail with the command's output and the cluster's state. */
+export async function expectOk(r: Ran, what: string, namespace?: string): Promise<void> {
+  if (r.code === 0) return
+  throw new Error(`${what} exited ${r.code}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-2000)}\n${await clusterReport(namespace)}`)
+}
+
+/** GET a URL with a bounded number of tries (a NodePort needs a moment after the Service appears). */
+export async function httpGet(url: string, { tries = 30, delayMs = 1000 } = {}): Promise<{ status: number; body: string }> {
+  let last: unknown
+  for (let i = 0; i < tries; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) })
+      return { status: res.status, body: await res.text() }
+    } catch (e) {
+      last = e
+      await new Promise((r) => setTimeout(r, delayMs))
+    }
+  }
+  throw new Error(`GET ${url} failed ${tries} times: ${(last as Error)?.message}`)
+}
+
+/** Lines of a step list printed by the simple renderer: which steps ran and which were skipped. */
+export function stepLines(out: string): { skipped: string[]; done: string[]; failed: string[] } {
+  // eslint-disable-next-line no-control-regex
+  const lines = out.replace(/\x1b\[[0-9;]*m/g, '').split('\n')
+  return {
+    skipped: lines.filter((l) => /^\s*↓ /.test(l)),
+    done: lines.filter((l) => /^\s*✔ /.test(l)),
+    failed: lines.filter((l) => /^\s*✖ /.test(l)),
+  }
+}

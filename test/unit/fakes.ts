@@ -1,0 +1,174 @@
+/**
+ * Shared test doubles for task factories: a Shell that records every command and returns scripted
+ * results, a kube stand-in built from the methods a test scripts, a Provider, and a listr task wrapper
+ * that keeps every output line. Only ADD exports here (several test files share it).
+ */
+import type { Kube } from '../../tasks/lib/kube.ts'
+import type { Provider } from '../../tasks/lib/providers/types.ts'
+import { CommandError, formatCommand, type RunOpts, type RunResult, type Shell } from '../../tasks/lib/shell.ts'
+import type { Step, TaskApi } from '../../tasks/lib/task.ts'
+import { defaultCtx, type Ctx, type Deps } from '../../tasks/lib/context.ts'
+
+export interface Call {
+  bin: string
+  args: string[]
+  opts: RunOpts
+  /** `bin args…` joined by single spaces (for exact-command asserts). */
+  line: string
+}
+
+/** What a scripted command returns; an Error is thrown as is. */
+export type Reply = Partial<RunResult> | Error | undefined
+
+export interface FakeShell extends Shell {
+  calls: Call[]
+  /** Every echoed line (`$ kubectl …`), as the real shell would write it to opts.log. */
+  echoed: string[]
+  /** Just the command lines of calls that were not quiet reads. */
+  commands(): string[]
+}
+
+export interface FakeShellOptions {
+  dryRun?: boolean
+  /** Programs `which` finds. */
+  installed?: string[]
+  /** Scripted replies: first matching rule wins; default `{ exitCode: 0, stdout: '' }`. */
+  reply?: (call: Call) => Reply | Promise<Reply>
+}
+
+/** A Shell that records calls, echoes like the real one (redacted), and honours dry-run the same way. */
+export function fakeShell(o: FakeShellOptions = {}): FakeShell {
+  const calls: Call[] = []
+  const echoed: string[] = []
+  return {
+    dryRun: !!o.dryRun,
+    calls,
+    echoed,
+    commands: () => calls.filter((c) => !c.opts.quiet).map((c) => c.line),
+    async which(bin) {
+      return o.installed?.includes(bin) ? `/usr/bin/${bin}` : undefined
+    },
+    async run(bin, args, opts = {}) {
+      const call: Call = { bin, args: [...args], opts, line: [bin, ...args].join(' ') }
+      calls.push(call)
+      const shown = formatCommand(bin, args, opts)
+      if (!opts.quiet) {
+        echoed.push(`$ ${shown}`)
+        opts.log?.(`$ ${shown}`)
+      }
+      if (o.dryRun && !opts.readOnly) return { stdout: '', stderr: '', exitCode: 0 }
+      const r = await o.reply?.(call)
+      if (r instanceof Error) throw r
+      const result: RunResult = { stdout: r?.stdout ?? '', stderr: r?.stderr ?? '', exitCode: r?.exitCode ?? 0 }
+      if (result.exitCode !== 0 && !opts.allowFail) throw new CommandError(shown, result.exitCode, result.stderr)
+      return result
+    },
+  }
+}
+
+/**
+ * A Kube stand-in: only the scripted members exist; any other member access throws, so a test sees
+ * an unexpected cluster read at once. `calls` records method calls by name.
+ */
+export function fakeKube(impl: Record<string, unknown>): Kube & { calls: Array<{ method: string; args: unknown[] }> } {
+  const calls: Array<{ method: string; args: unknown[] }> = []
+  const target: Record<string, unknown> = { calls }
+  for (const [k, v] of Object.entries(impl)) {
+    target[k] =
+      typeof v === 'function'
+        ? (...args: unknown[]) => {
+            calls.push({ method: k, args })
+            return (v as (...a: unknown[]) => unknown)(...args)
+          }
+        : v
+  }
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop === 'symbol' || prop === 'then') return undefined
+      if (!(prop in t)) throw new Error(`unexpected kube.${prop} in this test`)
+      return t[prop]
+    },
+  }) as unknown as Kube & { calls: Array<{ method: string; args: unknown[] }> }
+}
+
+/** A Provider whose commands are plain `kubectl …` (no --context) unless a test overrides target(). */
+export function fakeProvider(over: Partial<Provider> = {}): Provider & { stopped: number } {
+  const p = {
+    name: 'lab',
+    requiredTools: [],
+    stopped: 0,
+    target: () => ({}),
+    commandEnv: () => ({}),
+    status: async () => ({ running: true, detail: 'fake: running' }),
+    startCommands: () => [['fake', 'start']],
+    start: async () => {},
+    async stop(sh: Shell, log: (l: string) => void) {
+      p.stopped++
+      await sh.run('fake-cluster', ['stop'], { log })
+    },
+    dockerEnv: async () => ({}),
+    dockerEnvCommand: () => undefined,
+    imageInRuntime: async () => true,
+    serviceUrl: async () => 'http://127.0.0.1:30080',
+    imageOverrides: () => ({}),
+    ownsContext: () => true,
+    ...over,
+  } as Provider & { stopped: number }
+  return p
+}
+
+export function fakeDeps(o: { sh?: FakeShell; kube?: Kube; provider?: Provider } = {}): Deps & { sh: FakeShell } {
+  const sh = o.sh ?? fakeShell()
+  return {
+    sh,
+    provider: o.provider ?? fakeProvider(),
+    kube: () => {
+      if (!o.kube) throw new Error('this test gave no kube: the task must not read the cluster here')
+      return o.kube
+    },
+  }
+}
+
+export interface FakeTask {
+  title: string
+  /** Every value ever assigned to task.output. */
+  outputs: string[]
+  output: string | undefined
+  skipped?: string
+  skip(reason?: string): void
+}
+
+/** The listr task wrapper a step's `task` receives, keeping every output line. */
+export function fakeTask(title = ''): FakeTask {
+  const outputs: string[] = []
+  const t: FakeTask = {
+    title,
+    outputs,
+    get output() {
+      return outputs[outputs.length - 1]
+    },
+    set output(v: string | undefined) {
+      if (v !== undefined) outputs.push(v)
+    },
+    skip(reason?: string) {
+      t.skipped = reason ?? ''
+    },
+  }
+  return t
+}
+
+/** Evaluate a step's skip like listr does (without the dry-run short-circuit). */
+export async function evalSkip<C = Ctx>(step: Step<C>, ctx: C): Promise<string | boolean> {
+  const s = step.skip
+  return typeof s === 'function' ? await s(ctx) : (s ?? false)
+}
+
+/** Run a step's task with a fake wrapper; returns the wrapper for its title and outputs. */
+export async function runStep<C = Ctx>(step: Step<C>, ctx: C, task: FakeTask = fakeTask(String(step.title ?? ''))): Promise<FakeTask> {
+  await step.task(ctx, task as unknown as TaskApi<C>)
+  return task
+}
+
+export function testCtx(over: Partial<Ctx> = {}): Ctx {
+  return defaultCtx({ tags: ['1.0', '2.0', '3.0', '4.0', '5.0'], ...over })
+}
