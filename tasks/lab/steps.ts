@@ -36,7 +36,7 @@ export function nodeReady(n: V1Node | undefined): boolean {
 }
 
 export const packages = ({ sh }: LabDeps): Step<LabCtx> => ({
-  title: 'Host packages (docker.io, containerd, runc, CNI plugins, etcd, iptables, …)',
+  title: 'Host packages (docker.io, containerd, runc, CNI plugins, iptables, …)',
   skip: () => (missingPackages().length === 0 ? 'all present' : false),
   task: async (_ctx, task) => installPackages(sh, missingPackages(), logTo(task)),
 })

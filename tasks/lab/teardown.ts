@@ -7,20 +7,23 @@ import { join } from 'node:path'
 import type { Shell } from '../lib/shell.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { LAB_IFACE } from './host.ts'
-import { CONTAINERD_SOCK, RUN_DIR, STATE_DIR } from './paths.ts'
+import { CONTAINERD_SOCK, DOCKER_SOCK, RUN_DIR, STATE_DIR } from './paths.ts'
+import { dockerPing } from './health.ts'
 import { ORDER } from './components.ts'
 import { runningPid, stopProc } from './procs.ts'
 import type { LabCtx, LabDeps } from './steps.ts'
 
 const ctr = (...a: string[]) => ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...a]
 
-/** Mount points the lab left (pod volumes, sandbox shm, netns), deepest first. */
-export function labMounts(mountinfo: string): string[] {
+/** Mount points the lab left (pod volumes, sandbox shm, netns), deepest first; a dockerd still running keeps its own. */
+export function labMounts(mountinfo: string, dockerRunning = false): string[] {
   const prefixes = [STATE_DIR, RUN_DIR, '/run/netns/cni-', '/var/run/netns/cni-']
+  const docker = [join(STATE_DIR, 'docker'), join(RUN_DIR, 'docker')]
   return mountinfo
     .split('\n')
     .map((l) => l.split(' ')[4])
     .filter((p): p is string => !!p && prefixes.some((pre) => p.startsWith(pre)))
+    .filter((p) => !dockerRunning || !docker.some((d) => p.startsWith(d)))
     .map((p) => p.replace(/\\040/g, ' '))
     .sort((a, b) => b.length - a.length)
 }
@@ -69,9 +72,9 @@ export const stopRuntime = (): Step<LabCtx> => ({
 
 export const unmount = ({ sh }: LabDeps): Step<LabCtx> => ({
   title: 'Unmount pod volumes, sandbox shm and network namespaces',
-  skip: () => (labMounts(readFileSync('/proc/self/mountinfo', 'utf8')).length ? false : 'nothing mounted'),
+  skip: async () => (labMounts(readFileSync('/proc/self/mountinfo', 'utf8'), await dockerPing(DOCKER_SOCK)).length ? false : 'nothing mounted'),
   task: async (_ctx, task) => {
-    for (const m of labMounts(readFileSync('/proc/self/mountinfo', 'utf8'))) await sh.run('umount', ['-l', m], { log: logTo(task), allowFail: true })
+    for (const m of labMounts(readFileSync('/proc/self/mountinfo', 'utf8'), await dockerPing(DOCKER_SOCK))) await sh.run('umount', ['-l', m], { log: logTo(task), allowFail: true })
   },
 })
 
