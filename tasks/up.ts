@@ -1,0 +1,179 @@
+/**
+ * The whole tutorial to its final state, as one flat list that reads like its table of contents:
+ * tools → cluster → docker env → images 1.0–5.0 → manifests/ → context namespace → NodePort → "Hello gopher".
+ * Idempotent: every step skips what is already done, so a second run only checks.
+ */
+import { existsSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
+import { isMain, runMain } from './lib/cli.ts'
+import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
+import { loadKubeConfig } from './lib/kube.ts'
+import { displayPath, type OverrideSpec } from './lib/manifests.ts'
+import { guardContext } from './lib/providers/index.ts'
+import { readState, STATE_FILE, writeState } from './lib/state.ts'
+import { logTo, prepare, runList, spec, type Step } from './lib/task.ts'
+import { applyManifests } from './apply.ts'
+import { buildImages } from './build-images.ts'
+import { assertCanRun, preflight } from './doctor.ts'
+import { dockerEnv } from './docker-env.ts'
+import { expose } from './expose.ts'
+import { startCluster } from './start-cluster.ts'
+
+/** The tag manifests/02_hellogopher.yml names. */
+export const MANIFEST_TAG = '5.0'
+export const VERIFY_TIMEOUT_MS = 60_000
+export const EXPECTED_BODY = 'Hello gopher'
+
+/**
+ * `--current` when the run's context is the kubeconfig's current one (what the tutorial types); otherwise the
+ * context by name, so another context (say, a production one that happens to be current) is never touched.
+ */
+export function contextRef(deps: Pick<Deps, 'provider' | 'kube'>, dryRun: boolean): string {
+  const { kubeconfig, context } = deps.provider.target()
+  if (dryRun) {
+    const file = kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? `${process.env.HOME}/.kube/config`
+    if (!context || !existsSync(file)) return '--current'
+    return loadKubeConfig({ kubeconfig }).getCurrentContext() === context ? '--current' : context
+  }
+  const mine = deps.kube().contextName
+  return loadKubeConfig({ kubeconfig }).getCurrentContext() === mine ? '--current' : mine
+}
+
+/** Lesson 10: `kubectl config set-context --current --namespace=hellogopher`, remembering the namespace it replaces for teardown. */
+export const useNamespace = (deps: Deps, stateFile = STATE_FILE): Step => ({
+  title: "Make hellogopher the kubectl context's namespace (lesson 10)",
+  skip: async (ctx) => {
+    const kube = deps.kube()
+    return kube.contextNamespace === ctx.namespace ? `context ${kube.contextName} already uses namespace ${ctx.namespace}` : false
+  },
+  task: async (ctx, task) => {
+    const log = logTo(task)
+    if (!ctx.dryRun) {
+      // a value saved by an earlier up that teardown has not undone yet is the one to restore
+      const saved = readState(stateFile).previousNamespace
+      ctx.previousNamespace = saved ?? deps.kube().contextNamespace
+      if (!saved) writeState({ previousNamespace: ctx.previousNamespace }, stateFile)
+      log(`previous namespace '${ctx.previousNamespace}' kept in ${displayPath(stateFile)} (teardown restores it)`)
+    }
+    await deps.sh.run('kubectl', ['config', 'set-context', contextRef(deps, ctx.dryRun), `--namespace=${ctx.namespace}`], { log })
+  },
+})
+
+export interface HttpCheck {
+  status: number
+  body: string
+}
+
+export type Fetcher = (url: string, timeoutMs: number) => Promise<HttpCheck>
+
+const realFetch: Fetcher = async (url, timeoutMs) => {
+  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
+  return { status: r.status, body: await r.text() }
+}
+
+/**
+ * GET url until it answers 200 with `expected`, within the deadline. There is nothing to watch for a NodePort
+ * becoming reachable (kube-proxy programs it a moment after the Service exists), so this polls once a second.
+ */
+export async function httpUntil(url: string, expected: string, timeoutMs: number, fetcher: Fetcher = realFetch, log: (l: string) => void = () => {}): Promise<HttpCheck> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer yet'
+  for (;;) {
+    try {
+      const r = await fetcher(url, 3000)
+      if (r.status === 200 && r.body.includes(expected)) return r
+      last = `HTTP ${r.status} ${r.body.trim().slice(0, 80)}`
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } }
+      last = err.cause?.code ?? err.message
+    }
+    if (Date.now() + 1000 > deadline) throw new Error(`GET ${url} did not answer "${expected}" within ${Math.round(timeoutMs / 1000)}s; last: ${last}`)
+    log(`GET ${url}: ${last}; retrying`)
+    await delay(1000)
+  }
+}
+
+/** Lesson 4's observable: an HTTP GET through the NodePort returns `Hello gopher`. A check: never skipped. */
+export const verifyHello = (deps: Deps, result: { url?: string } = {}, opts: { timeoutMs?: number; fetcher?: Fetcher } = {}): Step => ({
+  title: `Check that ${APP} answers "${EXPECTED_BODY}" through its NodePort (lesson 4)`,
+  task: async (ctx, task) => {
+    const log = logTo(task)
+    if (ctx.dryRun) {
+      log(`GET <service URL>/ — expect 200 "${EXPECTED_BODY}"`)
+      return
+    }
+    const url = await deps.provider.serviceUrl(deps.sh, deps.kube(), ctx.namespace, APP)
+    result.url = url
+    const r = await httpUntil(url, EXPECTED_BODY, opts.timeoutMs ?? VERIFY_TIMEOUT_MS, opts.fetcher, log)
+    log(`GET ${url} → ${r.status} ${r.body.trim()}`)
+  },
+})
+
+export interface UpOptions {
+  skipBuild?: boolean
+  result?: { url?: string }
+}
+
+/** The tutorial, in order. */
+export function upSteps(deps: Deps, ctx: Ctx, opts: UpOptions = {}): Step[] {
+  const finalTag: OverrideSpec[] =
+    ctx.tag === MANIFEST_TAG ? [] : [{ source: `--tag ${ctx.tag}`, images: { [imageRef(ctx, MANIFEST_TAG)]: imageRef(ctx, ctx.tag) } }]
+  const builds = buildImages(deps, ctx.tags).map((s) => (opts.skipBuild ? { ...s, enabled: false } : s))
+  return [
+    preflight(deps),
+    startCluster(deps),
+    dockerEnv(deps),
+    ...builds,
+    applyManifests(deps, { overrides: finalTag }),
+    useNamespace(deps),
+    expose(deps),
+    verifyHello(deps, opts.result),
+  ]
+}
+
+/** What to try next, printed after the list. */
+export function finalLines(ctx: Ctx, url: string | undefined): string {
+  const lines = ctx.dryRun
+    ? ['', 'Dry run: nothing was changed. Run it for real with: npx tsx tasks/up.ts']
+    : ['', `${APP} ${ctx.tag} answers "${EXPECTED_BODY}" at ${url ?? '(see above)'} (namespace ${ctx.namespace})`]
+  const next: Array<[string, string]> = [
+    [`curl ${url ?? '<url>'}`, 'the app itself'],
+    ['npx tsx tasks/rollout.ts --tag 2.0', 'a rolling update, then the liveness probe at work (lesson 7)'],
+    ['npx tsx tasks/lesson.ts --list', 'every lesson, one at a time'],
+    ['npx tsx tasks/teardown.ts', 'remove it all and restore the context namespace (lesson 15)'],
+  ]
+  const w = Math.max(...next.map(([c]) => c.length)) + 3
+  lines.push('', 'Try next:', ...next.map(([c, what]) => `  ${c.padEnd(w)}${what}`))
+  return `${lines.join('\n')}\n`
+}
+
+const cmd = spec(
+  'tasks/up.ts',
+  'The whole tutorial to its final state: cluster, images 1.0–5.0, namespace + MySQL + ConfigMap + Secret + hellogopher, NodePort, and a check that it answers. Every step skips what is already done.',
+  {
+    tag: { type: 'string', description: 'hellogopher tag the run ends on', default: MANIFEST_TAG },
+    'skip-build': { type: 'boolean', description: 'do not build images (they must already be in the cluster runtime)' },
+  },
+  { examples: ['npx tsx tasks/up.ts --dry-run', 'npx tsx tasks/up.ts', 'npx tsx tasks/up.ts --provider minikube --tag 4.0'] },
+)
+
+export async function up(argv: string[]): Promise<void> {
+  // no ping and no guard here: the cluster may not exist yet; assertCanRun decides, in one line, whether it can
+  const prepared = await prepare(cmd, argv, { mutates: false, noPing: true }, (p) => ({ tag: p.flags.tag as string }))
+  if (!prepared) return
+  const { ctx, deps, parsed } = prepared
+  if (!ctx.dryRun) {
+    const status = await assertCanRun(deps)
+    const explicit = parsed.flags.context as string | undefined
+    if (status.running) {
+      guardContext({ provider: deps.provider, context: deps.kube().contextName, explicitContext: explicit, destructive: false, yes: false })
+      // the context this run acts on (maybe --context) must answer now, not after minutes of image builds
+      await deps.kube().ping()
+    }
+  }
+  const result: { url?: string } = {}
+  await runList(upSteps(deps, ctx, { skipBuild: !!parsed.flags['skip-build'], result }), ctx)
+  process.stdout.write(finalLines(ctx, result.url))
+}
+
+if (isMain(import.meta.url)) await runMain(cmd, () => up(process.argv.slice(2)))

@@ -1,0 +1,56 @@
+/** tasks/lib/redact.ts: registered secrets are masked in plain and base64 form; short values are never registered. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { clearSecrets, redact, REDACTED, registerSecret } from '../../tasks/lib/redact.ts'
+
+test.before.each(() => clearSecrets())
+
+test('nothing registered → text unchanged', () => {
+  assert.is(redact('password cGFzc3dvcmQ='), 'password cGFzc3dvcmQ=')
+})
+
+test('a plain value is masked, and so is its base64', () => {
+  registerSecret('password')
+  assert.is(redact('-p password and cGFzc3dvcmQ='), `-p ${REDACTED} and ${REDACTED}`)
+})
+
+test('a value given in base64 masks its decoded form too', () => {
+  registerSecret('cGFzc3dvcmQ=')
+  assert.is(redact('password / cGFzc3dvcmQ='), `${REDACTED} / ${REDACTED}`)
+})
+
+test('a base64-looking value whose decoded form is binary only masks itself', () => {
+  registerSecret('////')
+  assert.is(redact('a //// b'), `a ${REDACTED} b`)
+})
+
+for (const short of ['', 'a', '12', undefined, null]) {
+  test(`short or empty value ${JSON.stringify(short)} is not registered (it would shred every line)`, () => {
+    registerSecret(short)
+    assert.is(redact('a 12 abc'), 'a 12 abc')
+  })
+}
+
+test('a three-character value is the shortest registered', () => {
+  registerSecret('abc')
+  assert.is(redact('xabcx'), `x${REDACTED}x`)
+})
+
+test('longest first: a secret containing another is masked whole', () => {
+  registerSecret('pass')
+  registerSecret('password123')
+  assert.is(redact('password123 pass'), `${REDACTED} ${REDACTED}`)
+})
+
+test('every occurrence is masked, across lines', () => {
+  registerSecret('s3cr3t')
+  assert.is(redact('s3cr3t\nx s3cr3t s3cr3t'), `${REDACTED}\nx ${REDACTED} ${REDACTED}`)
+})
+
+test('clearSecrets forgets everything', () => {
+  registerSecret('s3cr3t')
+  clearSecrets()
+  assert.is(redact('s3cr3t'), 's3cr3t')
+})
+
+test.run()

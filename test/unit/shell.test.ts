@@ -1,0 +1,103 @@
+/** tasks/lib/shell.ts: how commands are shown (quoted, secrets masked), dry-run, and one-line failures. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { clearSecrets, REDACTED, registerSecret } from '../../tasks/lib/redact.ts'
+import { CommandError, createShell, formatCommand, ToolMissingError } from '../../tasks/lib/shell.ts'
+
+test.before.each(() => clearSecrets())
+
+const shown: Array<[string, string[], string]> = [
+  ['kubectl', ['get', 'pods', '-n', 'hellogopher'], 'kubectl get pods -n hellogopher'],
+  ['go', ['build', '-ldflags', '-s -w -X main.version=1.0'], "go build -ldflags '-s -w -X main.version=1.0'"],
+  ['kubectl', ['label', 'po/x', 'author=percy', '--overwrite'], 'kubectl label po/x author=percy --overwrite'],
+  ['kubectl', ['get', 'pods', '--selector', 'app!=hellogopher'], "kubectl get pods --selector 'app!=hellogopher'"],
+  ['echo', [''], "echo ''"],
+  ['echo', ["it's"], `echo 'it'\\''s'`],
+  ['docker', ['image', 'inspect', '--format', '{{.Id}}', 'a:1'], "docker image inspect --format '{{.Id}}' a:1"],
+  ['sh', ['-c', 'a && b; c'], "sh -c 'a && b; c'"],
+]
+for (const [bin, args, want] of shown) {
+  test(`formatCommand: ${want}`, () => {
+    assert.is(formatCommand(bin, args), want)
+  })
+}
+
+test('formatCommand masks a registered secret, plain or base64, wherever it is', () => {
+  registerSecret('password')
+  assert.is(formatCommand('mysql', ['-ppassword']), `mysql -p${REDACTED}`)
+  assert.is(
+    formatCommand('kubectl', ['patch', 'secret', 'x', '-p', '[{"value":"cGFzc3dvcmQ="}]']),
+    `kubectl patch secret x -p '[{"value":"${REDACTED}"}]'`,
+  )
+})
+
+test('formatCommand shows stdin input as "< (stdin)", never its content', () => {
+  registerSecret('s3cr3t')
+  assert.is(formatCommand('kubectl', ['apply', '-f', '-'], { input: 'password: s3cr3t' }), 'kubectl apply -f - < (stdin)')
+})
+
+test('run echoes the command to log and returns stdout', async () => {
+  const lines: string[] = []
+  const r = await createShell().run('echo', ['hello', 'gopher'], { log: (l) => lines.push(l) })
+  assert.is(r.stdout.trim(), 'hello gopher')
+  assert.is(r.exitCode, 0)
+  assert.equal(lines, ['$ echo hello gopher'])
+})
+
+test('quiet runs are not echoed; env and cwd reach the process', async () => {
+  const lines: string[] = []
+  const r = await createShell({ env: { A: 'from-shell' } }).run('sh', ['-c', 'echo $A $B $(pwd)'], { env: { B: 'from-run' }, cwd: '/tmp', quiet: true, log: (l) => lines.push(l) })
+  assert.is(r.stdout.trim(), 'from-shell from-run /tmp')
+  assert.equal(lines, [])
+})
+
+test('dry-run echoes and runs nothing, except read-only commands', async () => {
+  const sh = createShell({ dryRun: true })
+  const lines: string[] = []
+  const r = await sh.run('sh', ['-c', 'exit 3'], { log: (l) => lines.push(l) })
+  assert.equal(r, { stdout: '', stderr: '', exitCode: 0 })
+  assert.equal(lines, ["$ sh -c 'exit 3'"])
+  assert.is((await sh.run('echo', ['read'], { readOnly: true })).stdout.trim(), 'read')
+  assert.is(sh.dryRun, true)
+})
+
+test('a failing command throws a one-line CommandError naming it, its exit code and its last stderr line', async () => {
+  try {
+    await createShell().run('sh', ['-c', 'echo first >&2; echo "the reason" >&2; exit 3'])
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, CommandError)
+    const err = e as CommandError
+    assert.is(err.exitCode, 3)
+    assert.is(err.message, `\`sh -c 'echo first >&2; echo "the reason" >&2; exit 3'\` failed (exit 3): the reason`)
+  }
+})
+
+test('a CommandError masks secrets in the stderr it quotes', () => {
+  registerSecret('s3cr3t')
+  assert.is(new CommandError('x', 1, 'bad password s3cr3t\n', 'try again').message, `\`x\` failed (exit 1): bad password ${REDACTED} — try again`)
+})
+
+test('allowFail returns the exit code instead of throwing', async () => {
+  const r = await createShell().run('sh', ['-c', 'exit 4'], { allowFail: true })
+  assert.is(r.exitCode, 4)
+})
+
+test('a program that is not installed → ToolMissingError with the install hint', async () => {
+  try {
+    await createShell().run('no-such-program-xyz', ['--version'])
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, ToolMissingError)
+    assert.match((e as Error).message, /^no-such-program-xyz is not installed or not on PATH — install no-such-program-xyz/)
+  }
+  assert.match(new ToolMissingError('minikube').message, /https:\/\/minikube\.sigs\.k8s\.io/)
+})
+
+test('which finds programs on PATH and not others', async () => {
+  const sh = createShell()
+  assert.match((await sh.which('sh')) ?? '', /\/sh$/)
+  assert.is(await sh.which('no-such-program-xyz'), undefined)
+})
+
+test.run()
