@@ -5,6 +5,9 @@
  *   npx tsx test/run.ts unit   # no cluster needed (Go tests included; starts a throwaway MariaDB)
  *   npx tsx test/run.ts e2e    # brings the lab cluster up if needed, then every e2e suite
  *   npx tsx test/run.ts all    # both
+ *
+ * E2E_PROVIDER=kind (the GitHub Actions workflow): the e2e suites run on the kind cluster up.ts made, the lab is
+ * not started, and lab-only suites (`*-lab.test.ts`) are left out.
  */
 import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
@@ -72,9 +75,9 @@ export function parseGoJson(out: string): { passed: number; failed: number; skip
   return { passed, failed, skipped, buildFailed }
 }
 
-async function uvuSuites(dir: string, tally: Tally, env: NodeJS.ProcessEnv = {}): Promise<void> {
+async function uvuSuites(dir: string, tally: Tally, env: NodeJS.ProcessEnv = {}, keep: (file: string) => boolean = () => true): Promise<void> {
   const files = readdirSync(join(ROOT, 'test', dir))
-    .filter((f) => f.endsWith('.test.ts'))
+    .filter((f) => f.endsWith('.test.ts') && keep(f))
     .sort()
   if (!files.length) {
     process.stdout.write(`no ${dir} suites found in test/${dir}\n`)
@@ -145,13 +148,21 @@ async function main(): Promise<void> {
     process.stderr.write(`test/run.ts: unknown mode '${mode}' (unit, e2e or all)\n`)
     process.exit(2)
   }
+  const provider = process.env.E2E_PROVIDER || 'lab'
+  if (!['lab', 'kind'].includes(provider)) {
+    process.stderr.write(`test/run.ts: unknown E2E_PROVIDER '${provider}' (lab or kind)\n`)
+    process.exit(2)
+  }
   const tally: Tally = { passed: 0, failed: 0, skipped: 0, suites: [] }
   const t0 = Date.now()
   if (mode !== 'e2e') {
     await uvuSuites('unit', tally)
     await goTests(tally)
   }
-  if (mode !== 'unit' && (await labUp(tally))) await uvuSuites('e2e', tally)
+  if (mode !== 'unit') {
+    if (provider === 'kind') await uvuSuites('e2e', tally, {}, (f) => !/-lab\.test\.ts$/.test(f))
+    else if (await labUp(tally)) await uvuSuites('e2e', tally)
+  }
   process.stdout.write('\n── summary\n')
   for (const s of tally.suites) process.stdout.write(`  ${s.failed ? 'FAIL' : 'ok  '} ${s.name.padEnd(40)} ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} (${(s.ms / 1000).toFixed(1)}s)\n`)
   process.stdout.write(`  wall time ${((Date.now() - t0) / 1000).toFixed(0)}s\n`)

@@ -88,6 +88,8 @@ export function cniConfig(): string {
           ipam: { type: 'host-local', ranges: [[{ subnet: POD_CIDR }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(STATE_DIR, 'cni', 'networks') },
         },
         { type: 'portmap', capabilities: { portMappings: true }, externalSetMarkChain: 'KUBE-MARK-MASQ' },
+        // dockerd sets the FORWARD policy to DROP; this admits pod traffic (pod → Service → pod crosses FORWARD)
+        { type: 'firewall', backend: 'iptables' },
       ],
     },
     null,

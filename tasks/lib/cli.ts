@@ -39,6 +39,7 @@ export const COMMON_FLAGS = {
     choices: ['minikube', 'kind', 'lab', 'remote'],
   },
   context: { type: 'string', description: 'kubeconfig context to use (required to act on a non-local cluster)' },
+  registry: { type: 'string', description: 'registry host[:port]/repo a remote cluster pulls the images from (implies --provider remote)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const satisfies Record<string, FlagSpec>
 

@@ -165,7 +165,9 @@ export function applyOverrides(m: Manifests, specs: OverrideSpec[]): { manifests
             image = to
           }
           const repo = spec.pullPolicyRepo ?? DEFAULT_IMAGE_REPO
-          if (spec.pullPolicy && image?.startsWith(`${repo}:`) && c.imagePullPolicy !== spec.pullPolicy) {
+          // the original ref counts too: the same spec may just have swapped it for a registry ref (remote)
+          const tutorialImage = [c.image, image].some((i) => i?.startsWith(`${repo}:`))
+          if (spec.pullPolicy && tutorialImage && c.imagePullPolicy !== spec.pullPolicy) {
             doc.setIn([...c.path, 'imagePullPolicy'], spec.pullPolicy)
             overrides.push({ file: f.rel, object: objectName(obj), field: 'imagePullPolicy', from: c.imagePullPolicy ?? '(default)', to: spec.pullPolicy, source: spec.source })
           }

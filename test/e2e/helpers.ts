@@ -7,6 +7,10 @@ import { ROOT } from '../../tasks/lib/context.ts'
 import { Kube, podSummary, type V1Pod } from '../../tasks/lib/kube.ts'
 import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
 import { LAB_CONTEXT } from '../../tasks/lib/providers/lab.ts'
+import { KIND_DEFAULT_NAME, kindContext } from '../../tasks/lib/providers/kind.ts'
+
+/** Which cluster the suites look at: the lab (default) or kind (E2E_PROVIDER=kind, the GitHub Actions workflow). */
+export const E2E_PROVIDER: 'lab' | 'kind' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : 'lab'
 
 export interface Ran {
   code: number
@@ -15,8 +19,9 @@ export interface Ran {
   ms: number
 }
 
-/** The environment a learner on the lab has: the lab's kubectl first on PATH, its kubeconfig. */
-export const labEnv = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` })
+/** The environment a learner on the lab has: the lab's kubectl first on PATH, its kubeconfig (on kind: the runner's own). */
+export const labEnv = (): NodeJS.ProcessEnv =>
+  E2E_PROVIDER === 'kind' ? { ...process.env } : { ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` }
 
 export function sh(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
   const t0 = Date.now()
@@ -44,7 +49,10 @@ export function kubectl(args: string[], opts: { input?: string } = {}): Promise<
   return sh('kubectl', args, opts)
 }
 
-export const kube = () => new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
+export const kube = () =>
+  E2E_PROVIDER === 'kind'
+    ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
+    : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
 
 /** Print what a failure needs: the last Events and pod states of the namespace. */
 export async function clusterReport(namespace = 'hellogopher'): Promise<string> {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
 import { Kube } from '../kube.ts'
+import { ROOT } from '../context.ts'
 import type { Shell } from '../shell.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG } from '../../lab/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
@@ -53,10 +54,10 @@ export function labProvider(): Provider {
     },
     startCommands: () => [['npx', 'tsx', 'tasks/lab/up.ts']],
     async start(sh, log) {
-      await sh.run('npx', ['tsx', 'tasks/lab/up.ts'], { log })
+      await sh.run('npx', ['tsx', 'tasks/lab/up.ts'], { log, cwd: ROOT })
     },
     async stop(sh, log) {
-      await sh.run('npx', ['tsx', 'tasks/lab/down.ts'], { log })
+      await sh.run('npx', ['tsx', 'tasks/lab/down.ts'], { log, cwd: ROOT })
     },
     dockerEnvCommand: () => undefined,
     async dockerEnv() {
