@@ -163,8 +163,10 @@ export async function up(argv: string[]): Promise<void> {
   if (!prepared) return
   const { ctx, deps, parsed } = prepared
   if (!ctx.dryRun) {
-    const status = await assertCanRun(deps)
     const explicit = parsed.flags.context as string | undefined
+    // a remote cluster's status() is already a request to it: the guard decides first, from names only
+    if (deps.provider.name === 'remote') guardContext({ provider: deps.provider, context: deps.kube().contextName, explicitContext: explicit, destructive: false, yes: false })
+    const status = await assertCanRun(deps)
     if (status.running) {
       guardContext({ provider: deps.provider, context: deps.kube().contextName, explicitContext: explicit, destructive: false, yes: false })
       // the context this run acts on (maybe --context) must answer now, not after minutes of image builds

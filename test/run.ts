@@ -7,7 +7,7 @@
  *   npx tsx test/run.ts all    # both
  *
  * E2E_PROVIDER=kind (the GitHub Actions workflow): the e2e suites run on the kind cluster up.ts made, the lab is
- * not started, and lab-only suites (`*-lab.test.ts`) are left out.
+ * not started, and lab-only suites (`*-lab.test.ts`, `*-lab-*.test.ts`) are left out.
  */
 import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     await goTests(tally)
   }
   if (mode !== 'unit') {
-    if (provider === 'kind') await uvuSuites('e2e', tally, {}, (f) => !/-lab\.test\.ts$/.test(f))
+    if (provider === 'kind') await uvuSuites('e2e', tally, {}, (f) => !/-lab[.-]/.test(f))
     else if (await labUp(tally)) await uvuSuites('e2e', tally)
   }
   process.stdout.write('\n── summary\n')

@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { Kube, podSummary, type V1Pod } from '../../tasks/lib/kube.ts'
 import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
-import { LAB_CONTEXT } from '../../tasks/lib/providers/lab.ts'
-import { KIND_DEFAULT_NAME, kindContext } from '../../tasks/lib/providers/kind.ts'
+import { LAB_CONTEXT, labProvider } from '../../tasks/lib/providers/lab.ts'
+import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/providers/kind.ts'
+import { createShell } from '../../tasks/lib/shell.ts'
 
 /** Which cluster the suites look at: the lab (default) or kind (E2E_PROVIDER=kind, the GitHub Actions workflow). */
 export const E2E_PROVIDER: 'lab' | 'kind' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : 'lab'
@@ -40,9 +41,11 @@ export function sh(cmd: string, args: string[], opts: { input?: string; env?: No
   })
 }
 
-/** `npx tsx tasks/<file> …` on the lab provider. */
+/** `npx tsx tasks/<file> …` on the e2e provider (the lab, or kind with E2E_PROVIDER=kind). */
 export function task(file: string, args: string[] = [], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
-  return sh('npx', ['tsx', `tasks/${file}`, ...args], opts)
+  // on kind say so: with no kind context current, detection could otherwise pick another cluster
+  const provider = E2E_PROVIDER === 'kind' && !file.startsWith('lab/') && !args.includes('--provider') ? ['--provider', 'kind'] : []
+  return sh('npx', ['tsx', `tasks/${file}`, ...provider, ...args], opts)
 }
 
 export function kubectl(args: string[], opts: { input?: string } = {}): Promise<Ran> {
@@ -53,6 +56,12 @@ export const kube = () =>
   E2E_PROVIDER === 'kind'
     ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
     : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
+
+/** The URL of a NodePort Service as this provider reaches it (lab: its node IP; kind: the node container's IP). */
+export function serviceUrl(namespace: string, service: string): Promise<string> {
+  const provider = E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME }) : labProvider()
+  return provider.serviceUrl(createShell(), kube(), namespace, service)
+}
 
 /** Print what a failure needs: the last Events and pod states of the namespace. */
 export async function clusterReport(namespace = 'hellogopher'): Promise<string> {

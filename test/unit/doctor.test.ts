@@ -62,7 +62,7 @@ test('hostNeeds: the lab needs Linux, root and its up script; others nothing', (
 })
 
 const cases: Array<[string, string[], HostFacts, Record<string, boolean>]> = [
-  ['everything, root on Linux', ['kubectl', 'docker', 'go', 'minikube'], ROOT_LINUX, { minikube: true, kind: false, lab: true, remote: false }],
+  ['everything, root on Linux', ['kubectl', 'docker', 'go', 'minikube'], ROOT_LINUX, { minikube: true, kind: false, lab: true, remote: true }],
   ['no minikube', ['kubectl', 'docker', 'go'], ROOT_LINUX, { minikube: false, lab: true }],
   ['not root', ['kubectl', 'docker', 'go'], { ...ROOT_LINUX, uid: 1000 }, { minikube: false, lab: false }],
   ['macOS with minikube', ['kubectl', 'docker', 'go', 'minikube'], { platform: 'darwin', uid: 501, labUpScript: true }, { minikube: true, lab: false }],
@@ -75,17 +75,18 @@ for (const [name, present, host, usable] of cases) {
   })
 }
 
-test('kind and remote are reported as not implemented (makeProvider refuses them)', () => {
+test('every provider is implemented; kind is usable with kind, kubectl, docker and go', () => {
   const r = assessProviders(report(['kubectl', 'docker', 'go', 'kind']), ROOT_LINUX)
-  assert.equal(r.filter((p) => !p.implemented).map((p) => p.name), ['kind', 'remote'])
+  assert.equal(r.filter((p) => !p.implemented).map((p) => p.name), [])
+  assert.is(r.find((p) => p.name === 'kind')!.usable, true)
 })
 
 test('whatToInstall: one line naming what each provider misses, with the first hint', () => {
   const line = whatToInstall(assessProviders(report(['kubectl', 'docker']), { platform: 'linux', uid: 1000, labUpScript: true }))
   assert.not.match(line, /\n/)
-  assert.is(line, 'no cluster provider can run here — closest: minikube needs minikube, go (get minikube); lab needs root, go')
+  assert.is(line, 'no cluster provider can run here — closest: remote needs go (get go); minikube needs minikube, go; kind needs kind, go; lab needs root, go')
   const labClosest = whatToInstall(assessProviders(report(['kubectl', 'docker']), ROOT_LINUX))
-  assert.is(labClosest, 'no cluster provider can run here — closest: lab needs go (get go); minikube needs minikube, go')
+  assert.is(labClosest, 'no cluster provider can run here — closest: lab needs go (get go); remote needs go; minikube needs minikube, go; kind needs kind, go')
 })
 
 test('formatReport: tools with versions or hints, providers with state, the selected one marked', () => {
@@ -98,7 +99,7 @@ test('formatReport: tools with versions or hints, providers with state, the sele
   assert.match(text, /✖ minikube\s+missing\s+install minikube/)
   assert.match(text, /lab\s+✔ usable \(Linux, root, tasks\/lab\/up\.ts, docker, go\) {2}← selected/)
   assert.match(text, /minikube\s+✖ needs minikube/)
-  assert.match(text, /kind\s+– not implemented/)
+  assert.match(text, /kind\s+✖ needs kind/)
   assert.match(text, /Cluster: lab: not running/)
 })
 

@@ -61,7 +61,7 @@ const detectCases: DetectCase[] = [
   ['--registry means remote', { registry: 'registry.example.com', installed: ['minikube'] }, 'remote'],
   ['--context names a local one', { context: 'kind-dev', current: 'minikube', installed: ['minikube'] }, 'kind'],
   ['current context is local', { current: 'learn-k8s-lab', installed: ['minikube'] }, 'lab'],
-  ['unknown context, minikube installed', { current: 'prod-eu', installed: ['minikube', 'kind'] }, 'minikube'],
+  ['unknown context → remote (so the guard sees it), even with minikube installed', { current: 'prod-eu', installed: ['minikube', 'kind'] }, 'remote'],
   ['no context, only kind installed', { installed: ['kind'] }, 'kind'],
   ['nothing installed: the lab', { installed: [] }, 'lab'],
 ]

@@ -18,7 +18,8 @@ export interface RemoteOptions {
   context?: string
 }
 
-const HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:\d{1,5})?$/
+// docker's reference grammar: a host may have capitals and a port; repository parts may not have capitals
+const HOST = /^(localhost|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:\d{1,5})?$/
 const PATH_PART = /^[a-z0-9]+([._-][a-z0-9]+)*$/
 
 /** Check --registry: `host[:port]` with an optional repository path, no scheme, no tag. Returns it without a trailing slash. */

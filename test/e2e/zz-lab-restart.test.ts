@@ -1,0 +1,48 @@
+/**
+ * Last suite: `lab down` leaves no lab process, iptables chain, interface or mount behind; `lab up` then
+ * brings a Ready node back from the cache (the warm start-to-Ready time is printed, not asserted).
+ */
+import { readFileSync, readdirSync } from 'node:fs'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { BIN_DIR } from '../../tasks/lab/paths.ts'
+import { labMounts } from '../../tasks/lab/teardown.ts'
+import { expectOk, kubectl, sh, task } from './helpers.ts'
+
+/** Processes whose executable is one the lab runs (by /proc, not by our own pid files). */
+function labProcesses(): string[] {
+  const ours = [BIN_DIR, '/usr/bin/containerd ', '/usr/sbin/dockerd']
+  const found: string[] = []
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = ''
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+    } catch {
+      continue // exited while we looked
+    }
+    if (ours.some((o) => cmd.startsWith(o)) && cmd.includes('learn-k8s-easy')) found.push(`${pid} ${cmd.slice(0, 120)}`)
+  }
+  return found
+}
+
+test('lab down: no lab process, no KUBE-/CNI- chains, no cni0/k8slab0, no lab mounts', async () => {
+  const r = await task('lab/down.ts')
+  await expectOk(r, 'lab down')
+  assert.equal(labProcesses(), [], 'lab processes still running')
+  const save = await sh('iptables-save', [])
+  assert.not.match(save.stdout, /KUBE-|CNI-/, 'lab iptables chains left')
+  const links = await sh('ip', ['-o', 'link', 'show'])
+  assert.not.match(links.stdout, /: (cni0|k8slab0)[:@]/)
+  assert.equal(labMounts(readFileSync('/proc/self/mountinfo', 'utf8')), [])
+})
+
+test('lab up from the cache: node Ready again', async () => {
+  const r = await task('lab/up.ts')
+  await expectOk(r, 'lab up after down')
+  assert.match(r.stdout, /SKIPPED: Kubernetes v[\d.]+ and etcd v[\d.]+ cached/, 'the build cache was not used')
+  const nodes = await kubectl(['get', 'nodes', '--no-headers'])
+  assert.match(nodes.stdout, /\sReady\s/)
+  process.stdout.write(`    warm start-to-Ready: ${r.ms} ms\n`)
+})
+
+test.run()
