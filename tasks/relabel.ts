@@ -5,7 +5,8 @@
  */
 import { isMain, UsageError, type ParsedFlags } from './lib/cli.ts'
 import { APP, type Deps } from './lib/context.ts'
-import { isPodReady, podSummary, type V1Pod } from './lib/kube.ts'
+import type { V1Pod } from './lib/kube.ts'
+import { isPodReady, podSummary } from './lib/kube-state.ts'
 import { kubectl } from './lib/kubectl.ts'
 import { logTo, spec, taskMain, type Step } from './lib/task.ts'
 import { changesOnly, NAMESPACE_FLAG, namespaceFlag, ROLLOUT_DEADLINE_MS, timeoutFlag } from './rollout.ts'

@@ -5,7 +5,8 @@
  */
 import { isMain } from './lib/cli.ts'
 import { APP, type Ctx, type Deps } from './lib/context.ts'
-import { KubeError, type Kube, type KubernetesObject } from './lib/kube.ts'
+import type { Kube, KubernetesObject } from './lib/kube.ts'
+import { KubeError } from './lib/kube-state.ts'
 import { kubectl } from './lib/kubectl.ts'
 import { logTo, spec, taskMain, type Step } from './lib/task.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'

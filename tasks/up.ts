@@ -3,11 +3,10 @@
  * tools → cluster → docker env → images 1.0–5.0 → manifests/ → context namespace → NodePort → "Hello gopher".
  * Idempotent: every step skips what is already done, so a second run only checks.
  */
-import { existsSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { isMain, runMain } from './lib/cli.ts'
 import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
-import { loadKubeConfig } from './lib/kube.ts'
+import { fileCurrentContext, targetContext } from './lib/kubeconfig.ts'
 import { displayPath, type OverrideSpec } from './lib/manifests.ts'
 import { guardContext } from './lib/providers/index.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'
@@ -29,14 +28,10 @@ export const EXPECTED_BODY = 'Hello gopher'
  * context by name, so another context (say, a production one that happens to be current) is never touched.
  */
 export function contextRef(deps: Pick<Deps, 'provider' | 'kube'>, dryRun: boolean): string {
-  const { kubeconfig, context } = deps.provider.target()
-  if (dryRun) {
-    const file = kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? `${process.env.HOME}/.kube/config`
-    if (!context || !existsSync(file)) return '--current'
-    return loadKubeConfig({ kubeconfig }).getCurrentContext() === context ? '--current' : context
-  }
-  const mine = deps.kube().contextName
-  return loadKubeConfig({ kubeconfig }).getCurrentContext() === mine ? '--current' : mine
+  const target = deps.provider.target()
+  const mine = dryRun ? target.context : deps.kube().contextName
+  const current = fileCurrentContext(target)
+  return !mine || !current || current === mine ? '--current' : mine
 }
 
 /** Lesson 10: `kubectl config set-context --current --namespace=hellogopher`, remembering the namespace it replaces for teardown. */
@@ -165,10 +160,11 @@ export async function up(argv: string[]): Promise<void> {
   if (!ctx.dryRun) {
     const explicit = parsed.flags.context as string | undefined
     // a remote cluster's status() is already a request to it: the guard decides first, from names only
-    if (deps.provider.name === 'remote') guardContext({ provider: deps.provider, context: deps.kube().contextName, explicitContext: explicit, destructive: false, yes: false })
+    const acting = targetContext({ ...deps.provider.target(), ...(explicit ? { context: explicit } : {}) }) ?? '(no current context)'
+    if (deps.provider.name === 'remote') guardContext({ provider: deps.provider, context: acting, explicitContext: explicit, destructive: false, yes: false })
     const status = await assertCanRun(deps)
     if (status.running) {
-      guardContext({ provider: deps.provider, context: deps.kube().contextName, explicitContext: explicit, destructive: false, yes: false })
+      guardContext({ provider: deps.provider, context: acting, explicitContext: explicit, destructive: false, yes: false })
       // the context this run acts on (maybe --context) must answer now, not after minutes of image builds
       await deps.kube().ping()
     }

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Shell } from '../lib/shell.ts'
 import type { Log } from '../lib/providers/types.ts'
-import { BIN_DIR, ETCD_VERSION, K8S_STAGING_VERSION, K8S_VERSION } from './paths.ts'
+import { BIN_DIR, ETCD_VERSION, K8S_STAGING_VERSION, K8S_VERSION, METRICS_SERVER_VERSION } from './paths.ts'
 
 export const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl'] as const
 /** Everything the build step leaves in BIN_DIR. */
@@ -93,4 +93,35 @@ async function buildEtcd(sh: Shell, log: Log): Promise<void> {
   writeFileSync(join(ETCD_MOD_DIR, 'tools.go'), '//go:build tools\n\npackage etcdbuild\n\nimport _ "go.etcd.io/etcd/server/v3"\n')
   await sh.run('go', ['get', `go.etcd.io/etcd/server/v3@${ETCD_VERSION}`], { log, cwd: ETCD_MOD_DIR })
   await sh.run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', join(BIN_DIR, 'etcd'), 'go.etcd.io/etcd/server/v3'], { log, cwd: ETCD_MOD_DIR, env: { CGO_ENABLED: '0' } })
+}
+
+/** Kept apart from the Kubernetes build and its stamp, so adding it leaves that cache valid. */
+const METRICS_SERVER_STAMP = join(BIN_DIR, '.metrics-server.stamp')
+export const METRICS_SERVER_PKG = 'sigs.k8s.io/metrics-server/cmd/metrics-server'
+
+/** metrics-server's Makefile stamps its version into client-go's version package. */
+export function metricsServerLdflags(version = METRICS_SERVER_VERSION): string {
+  return `-s -w -X k8s.io/client-go/pkg/version.gitVersion=${version}`
+}
+
+/** `go install` of metrics-server at its tag into BIN_DIR (no registry image: built from the module). */
+export function metricsServerInstallArgs(version = METRICS_SERVER_VERSION): string[] {
+  return ['install', '-trimpath', '-ldflags', metricsServerLdflags(version), `${METRICS_SERVER_PKG}@${version}`]
+}
+
+function metricsServerStampText(): string {
+  return `metrics-server ${METRICS_SERVER_VERSION} ${metricsServerLdflags()}\n`
+}
+
+/** Skip reason when metrics-server of this version is already built. */
+export function metricsServerBuilt(): string | false {
+  if (!existsSync(join(BIN_DIR, 'metrics-server'))) return false
+  if (!existsSync(METRICS_SERVER_STAMP) || readFileSync(METRICS_SERVER_STAMP, 'utf8') !== metricsServerStampText()) return false
+  return `metrics-server ${METRICS_SERVER_VERSION} cached in ${BIN_DIR}`
+}
+
+export async function buildMetricsServer(sh: Shell, log: Log): Promise<void> {
+  mkdirSync(BIN_DIR, { recursive: true })
+  await sh.run('go', metricsServerInstallArgs(), { log, cwd: BUILD_DIR, env: { GOBIN: BIN_DIR, CGO_ENABLED: '0' } })
+  if (!sh.dryRun) writeFileSync(METRICS_SERVER_STAMP, metricsServerStampText())
 }

@@ -1,7 +1,7 @@
 /** The lab's processes, in start order, each with how to start it (after hack/local-up-cluster.sh). */
 import { join } from 'node:path'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, RUN_DIR, STATE_DIR } from './paths.ts'
-import { conf, APISERVER_PORT } from './config.ts'
+import { conf, APISERVER_PORT, METRICS_SERVER_PORT } from './config.ts'
 import { CLUSTER_CIDR, NODE_NAME, pki, SERVICE_CIDR } from './pki.ts'
 import type { ProcSpec } from './procs.ts'
 
@@ -135,5 +135,29 @@ export function kubeProxy(): ProcSpec {
   return { name: 'kube-proxy', bin: bin('kube-proxy'), args: [`--config=${conf('kube-proxy.yaml')}`, '--v=1'] }
 }
 
+/** metrics-server as a host process behind the aggregation layer; it scrapes the kubelet with the lab CA checking the kubelet's cert. */
+export function metricsServer(nodeIp: string): ProcSpec {
+  const kc = conf('metrics-server.kubeconfig')
+  return {
+    name: 'metrics-server',
+    bin: bin('metrics-server'),
+    args: [
+      `--kubeconfig=${kc}`,
+      `--authentication-kubeconfig=${kc}`,
+      `--authorization-kubeconfig=${kc}`,
+      `--bind-address=${nodeIp}`,
+      `--secure-port=${METRICS_SERVER_PORT}`,
+      `--cert-dir=${join(STATE_DIR, 'metrics-server')}`,
+      `--kubelet-certificate-authority=${pki('ca.crt')}`,
+      '--kubelet-preferred-address-types=InternalIP',
+      '--metric-resolution=15s',
+      '--v=1',
+    ],
+  }
+}
+
 /** Start order; `down` stops in reverse. */
-export const ORDER = ['etcd', 'containerd', 'dockerd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const
+export const ORDER = ['etcd', 'containerd', 'dockerd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'metrics-server'] as const
+
+/** The Kubernetes components (stopped before the runtime, in reverse ORDER). */
+export const KUBE_COMPONENTS = ORDER.filter((n) => n.startsWith('kube') || n === 'metrics-server')

@@ -1,7 +1,7 @@
 /** The lab's configuration files: kubeconfigs, component configs, CNI, containerd. Pure builders + one writer. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { stringify } from 'yaml'
+import { parse, stringify } from 'yaml'
 import { CNI_BIN_DIR, CNI_CONF_DIR, CONTAINERD_SOCK, KUBECONFIG, RUN_DIR, STATE_DIR } from './paths.ts'
 import { CLUSTER_CIDR, NODE_NAME, pki, POD_CIDR } from './pki.ts'
 import { PAUSE_IMAGE } from './images/build.ts'
@@ -9,6 +9,8 @@ import { PAUSE_IMAGE } from './images/build.ts'
 export const CONFIG_DIR = join(STATE_DIR, 'config')
 export const conf = (name: string) => join(CONFIG_DIR, name)
 export const APISERVER_PORT = 6443
+/** metrics-server's secure port on the node IP (the EndpointSlice in tasks/lab/manifests/metrics-server.yml names it too). */
+export const METRICS_SERVER_PORT = 4443
 
 export function kubeconfig(opts: { server: string; user: string; cert: string; context: string; namespace?: string }): string {
   return stringify({
@@ -115,14 +117,20 @@ state = "${join(RUN_DIR, 'containerd')}"
 `
 }
 
+/** The learner's kubeconfig (`$KUBECONFIG` for the lab), optionally keeping a namespace they chose. */
+export function adminKubeconfig(nodeIp: string, namespace?: string): string {
+  return kubeconfig({ server: `https://${nodeIp}:${APISERVER_PORT}`, user: 'admin', cert: 'admin', context: 'learn-k8s-lab', namespace })
+}
+
 /** Every config file for this node IP, with its content. */
 export function configFiles(nodeIp: string): Record<string, string> {
   const server = `https://${nodeIp}:${APISERVER_PORT}`
   const files: Record<string, string> = {
-    [KUBECONFIG]: kubeconfig({ server, user: 'admin', cert: 'admin', context: 'learn-k8s-lab' }),
+    [KUBECONFIG]: adminKubeconfig(nodeIp),
     [conf('controller-manager.kubeconfig')]: kubeconfig({ server, user: 'kube-controller-manager', cert: 'controller-manager', context: 'lab' }),
     [conf('scheduler.kubeconfig')]: kubeconfig({ server, user: 'kube-scheduler', cert: 'scheduler', context: 'lab' }),
     [conf('kube-proxy.kubeconfig')]: kubeconfig({ server, user: 'kube-proxy', cert: 'kube-proxy', context: 'lab' }),
+    [conf('metrics-server.kubeconfig')]: kubeconfig({ server, user: 'system:metrics-server', cert: 'metrics-server', context: 'lab' }),
     [conf('kubelet.kubeconfig')]: kubeconfig({ server, user: `system:node:${NODE_NAME}`, cert: 'kubelet', context: 'lab' }),
     [conf('kubelet.yaml')]: kubeletConfig(nodeIp),
     [conf('kube-proxy.yaml')]: kubeProxyConfig(),
@@ -133,15 +141,58 @@ export function configFiles(nodeIp: string): Record<string, string> {
   return files
 }
 
+interface KubeconfigDoc {
+  contexts?: Array<{ name?: string; context?: { namespace?: string } }>
+  preferences?: Record<string, unknown>
+}
+
+const sortedJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b))) : val))
+
+/**
+ * What a kubeconfig says, minus what the learner may change: lesson 10 sets the context's namespace with
+ * `kubectl config set-context`, which also rewrites the file in kubectl's own layout. Unparseable → the text itself.
+ */
+export function kubeconfigMeaning(text: string): string {
+  let doc: KubeconfigDoc
+  try {
+    doc = parse(text) as KubeconfigDoc
+  } catch {
+    return text
+  }
+  if (!doc || typeof doc !== 'object') return text
+  const contexts = doc.contexts?.map((c) => ({ ...c, context: { ...c.context, namespace: undefined } }))
+  const { preferences, ...rest } = doc
+  return sortedJson({ ...rest, contexts, ...(preferences && Object.keys(preferences).length ? { preferences } : {}) })
+}
+
+/** The namespace the learner set on the admin kubeconfig's current context, if any. */
+export function learnerNamespace(text: string): string | undefined {
+  try {
+    const doc = parse(text) as KubeconfigDoc & { 'current-context'?: string }
+    return doc?.contexts?.find((c) => c.name === doc['current-context'])?.context?.namespace
+  } catch {
+    return undefined
+  }
+}
+
+/** The admin kubeconfig belongs to the learner too: a namespace they set is not a difference. */
+function upToDate(file: string, want: string, have: string): boolean {
+  return file === KUBECONFIG ? kubeconfigMeaning(have) === kubeconfigMeaning(want) : have === want
+}
+
 /** Config files missing or different on disk. */
 export function staleConfigs(nodeIp: string): Array<[string, string]> {
-  return Object.entries(configFiles(nodeIp)).filter(([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text)
+  return Object.entries(configFiles(nodeIp)).filter(([file, text]) => !existsSync(file) || !upToDate(file, text, readFileSync(file, 'utf8')))
 }
 
 /** Write only the stale files: running components (kube-proxy) exit when their config file changes. */
 export function writeConfigs(nodeIp: string): string[] {
   const written: string[] = []
-  for (const [file, text] of staleConfigs(nodeIp)) {
+  for (const [file, fresh] of staleConfigs(nodeIp)) {
+    // keep the learner's context namespace when the admin kubeconfig must change (new node IP)
+    const ns = file === KUBECONFIG && existsSync(file) ? learnerNamespace(readFileSync(file, 'utf8')) : undefined
+    const text = ns ? adminKubeconfig(nodeIp, ns) : fresh
     mkdirSync(dirname(file), { recursive: true })
     writeFileSync(file, text, { mode: 0o600 })
     written.push(file)

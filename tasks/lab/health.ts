@@ -4,6 +4,7 @@ import * as http from 'node:http'
 import { readFileSync } from 'node:fs'
 import { pki } from './pki.ts'
 import { logTail } from './procs.ts'
+import { METRICS_SERVER_PORT } from './config.ts'
 
 export interface ProbeOptions {
   /** present a client cert (admin) to the apiserver */
@@ -69,3 +70,5 @@ export const SCHEDULER_HEALTH = 'https://127.0.0.1:10259/healthz'
 export const KUBELET_HEALTH = 'http://127.0.0.1:10248/healthz'
 export const KUBE_PROXY_HEALTH = 'http://127.0.0.1:10256/healthz'
 export const apiserverReadyz = (nodeIp: string) => `https://${nodeIp}:6443/readyz`
+/** /livez, not /readyz: metrics-server is ready only after its first kubelet scrape. Anonymous access is allowed on it. */
+export const metricsServerLivez = (nodeIp: string) => `https://${nodeIp}:${METRICS_SERVER_PORT}/livez`

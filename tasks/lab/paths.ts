@@ -9,6 +9,8 @@ export const K8S_STAGING_VERSION = 'v0.34.4'
  * apiserver's consistent reads from its watch cache then stall watches ("Too large resource version").
  */
 export const ETCD_VERSION = 'v3.6.16'
+/** metrics-server (sigs.k8s.io/metrics-server), for `kubectl top`. Its go.mod has no replace directives: plain `go install`. */
+export const METRICS_SERVER_VERSION = 'v0.8.0'
 
 const cacheHome = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache')
 

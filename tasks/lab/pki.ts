@@ -41,6 +41,8 @@ export function certSpecs(nodeIp: string): CertSpec[] {
     { name: 'kubelet', cn: `system:node:${NODE_NAME}`, org: 'system:nodes', ca: 'ca', usage: 'both', sans: [`DNS:${NODE_NAME}`, `IP:${nodeIp}`, 'IP:127.0.0.1'] },
     { name: 'apiserver-kubelet-client', cn: 'kube-apiserver-kubelet-client', org: 'system:masters', ca: 'ca', usage: 'client' },
     { name: 'front-proxy-client', cn: 'front-proxy-client', ca: 'front-proxy-ca', usage: 'client' },
+    // talks to the apiserver and scrapes the kubelets; RBAC in tasks/lab/manifests/metrics-server.yml names this CN
+    { name: 'metrics-server', cn: 'system:metrics-server', ca: 'ca', usage: 'client' },
   ]
 }
 
@@ -75,7 +77,10 @@ export async function generatePki(sh: Shell, nodeIp: string, log: Log): Promise<
     await run(['genrsa', '-out', 'sa.key', '2048'])
     await run(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'])
   }
+  // same node IP: keep the certs that exist (running components hold them), issue only the missing ones
+  const sameIp = existsSync(pki('node-ip')) && readFileSync(pki('node-ip'), 'utf8').trim() === nodeIp
   for (const c of certSpecs(nodeIp)) {
+    if (sameIp && existsSync(pki(`${c.name}.crt`)) && existsSync(pki(`${c.name}.key`))) continue
     await run(['genrsa', '-out', `${c.name}.key`, '2048'])
     await run(['req', '-new', '-key', `${c.name}.key`, '-subj', `${c.org ? `/O=${c.org}` : ''}/CN=${c.cn}`, '-out', `${c.name}.csr`])
     writeFileSync(pki(`${c.name}.ext`), `${extFile(c)}\n`)

@@ -4,10 +4,11 @@ import { isMain, parseCli, runMain, usage } from '../lib/cli.ts'
 import { spec } from '../lib/task.ts'
 import { LAB_NODE_IP } from '../lib/providers/lab.ts'
 import { ORDER } from './components.ts'
-import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, probe } from './health.ts'
+import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe } from './health.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './paths.ts'
 import { runningPid } from './procs.ts'
-import { labKube, nodeReady } from './steps.ts'
+import { apiServiceAvailability, labKube, METRICS_API, nodeReady } from './steps.ts'
+import type { V1APIService } from '@kubernetes/client-node'
 import { NODE_NAME } from './pki.ts'
 
 const cmd = spec('tasks/lab/status.ts', 'Show whether each lab component runs and answers, and whether the node is Ready.')
@@ -21,6 +22,7 @@ const HEALTH: Partial<Record<(typeof ORDER)[number], () => Promise<boolean>>> = 
   'kube-scheduler': async () => (await probe(SCHEDULER_HEALTH)) === 'ok',
   kubelet: async () => (await probe(KUBELET_HEALTH)) === 'ok',
   'kube-proxy': async () => !!(await probe(KUBE_PROXY_HEALTH)),
+  'metrics-server': async () => (await probe(metricsServerLivez(LAB_NODE_IP))) === 'ok',
 }
 
 /** Exit 0 when every component answers and the node is Ready, 1 otherwise. */
@@ -45,6 +47,8 @@ export async function labStatus(argv: string[]): Promise<number> {
     const node = await kube.orAbsent('read node', () => kube.core.readNode({ name: NODE_NAME }))
     ready = nodeReady(node)
     out.push(`  node ${NODE_NAME}: ${node ? (ready ? 'Ready' : 'NotReady') : 'not registered'}`)
+    const api = await kube.read<V1APIService>({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: METRICS_API })
+    out.push(`  ${apiServiceAvailability(api).message}`)
   }
   out.push(`  kubeconfig: ${KUBECONFIG}${existsSync(KUBECONFIG) ? '' : ' (not written yet)'}`)
   process.stdout.write(`${out.join('\n')}\n`)

@@ -2,20 +2,24 @@
  * The lab cluster's bring-up as task factories. Each step skips when the host already is as it needs
  * (a running process that answers, cached binaries, existing certs), so a second `lab up` only checks.
  */
-import { Kube, type V1Node } from '../lib/kube.ts'
-import type { Shell } from '../lib/shell.ts'
+import { readFileSync } from 'node:fs'
+import { parseAllDocuments } from 'yaml'
+import type { V1APIService } from '@kubernetes/client-node'
+import { Kube, type KubernetesObject, type V1Node } from '../lib/kube.ts'
+import { ROOT } from '../lib/context.ts'
+import { formatCommand, type Shell } from '../lib/shell.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { LAB_CONTEXT, LAB_NODE_IP, runtimeConfigDigest } from '../lib/providers/lab.ts'
 import { buildMysqlImage, buildPauseImage, MYSQL_COMPAT_IMAGE, PAUSE_IMAGE } from './images/build.ts'
-import { binariesBuilt, buildKubernetes } from './build.ts'
+import { binariesBuilt, buildKubernetes, buildMetricsServer, metricsServerBuilt } from './build.ts'
 import * as C from './components.ts'
 import { staleConfigs, writeConfigs } from './config.ts'
-import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, probe, waitUntil } from './health.ts'
+import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe, waitUntil } from './health.ts'
 import { hostReady, installPackages, missingPackages, prepareHost } from './host.ts'
-import { CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG } from './paths.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG, METRICS_SERVER_VERSION } from './paths.ts'
 import { NODE_NAME, generatePki, pkiComplete } from './pki.ts'
-import { runningPid, startProc, type ProcSpec } from './procs.ts'
-import { join } from 'node:path'
+import { logFile, runningPid, startProc, type ProcSpec } from './procs.ts'
+import { join, relative } from 'node:path'
 
 export interface LabCtx {
   dryRun: boolean
@@ -25,6 +29,8 @@ export interface LabCtx {
 
 export interface LabDeps {
   sh: Shell
+  /** The lab's cluster client (tests inject a fake); default: labKube(). */
+  kube?: () => Kube
 }
 
 const ctrArgs = (...a: string[]) => ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...a]
@@ -33,6 +39,28 @@ export const labKube = () => new Kube({ kubeconfig: KUBECONFIG, context: LAB_CON
 
 export function nodeReady(n: V1Node | undefined): boolean {
   return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+}
+
+export const METRICS_API = 'v1beta1.metrics.k8s.io'
+export const METRICS_MANIFEST = join(ROOT, 'tasks', 'lab', 'manifests', 'metrics-server.yml')
+
+/** The APIService's Available condition as one line, and whether it is True (absent → not available). */
+export function apiServiceAvailability(a: V1APIService | undefined): { available: boolean; message: string } {
+  if (!a) return { available: false, message: `apiservice/${METRICS_API} not registered` }
+  const c = a.status?.conditions?.find((x) => x.type === 'Available')
+  if (!c) return { available: false, message: `apiservice/${a.metadata?.name} has no Available condition yet` }
+  const detail = [c.reason, c.message].filter(Boolean).join(': ')
+  return { available: c.status === 'True', message: `apiservice/${a.metadata?.name} Available=${c.status}${detail ? ` (${detail})` : ''}` }
+}
+
+/** The objects of a multi-document YAML text, in file order (empty documents dropped). */
+export function yamlObjects(text: string): KubernetesObject[] {
+  return parseAllDocuments(text)
+    .map((d) => {
+      if (d.errors[0]) throw new Error(`malformed YAML: ${d.errors[0].message.split('\n')[0]}`)
+      return d.toJS() as KubernetesObject | null
+    })
+    .filter((o): o is KubernetesObject => !!o)
 }
 
 export const packages = ({ sh }: LabDeps): Step<LabCtx> => ({
@@ -80,9 +108,9 @@ function processStep(spec: (ctx: LabCtx) => ProcSpec, answers: (ctx: LabCtx) => 
     task: async (ctx, task) => {
       const s = spec(ctx)
       const log = logTo(task)
+      if (ctx.dryRun) return log(`$ ${formatCommand(s.bin, s.args)} >${logFile(s.name)} 2>&1 &`)
       if (runningPid(s.name)) throw new Error(`${s.name} runs (pid ${runningPid(s.name)}) but does not answer — see its log, or run tasks/lab/down.ts then up again`)
       startProc(s, log)
-      if (ctx.dryRun) return
       await waitUntil(s.name, () => answers(ctx), { timeoutMs, logName: s.name })
     },
   }
@@ -155,10 +183,58 @@ export const nodeIsReady = (): Step<LabCtx> => ({
   },
 })
 
+export const metricsServerBinary = ({ sh }: LabDeps): Step<LabCtx> => ({
+  title: `Build metrics-server ${METRICS_SERVER_VERSION} from its Go module`,
+  skip: () => metricsServerBuilt(),
+  task: async (_ctx, task) => buildMetricsServer(sh, logTo(task)),
+})
+
+/** RBAC for the metrics-server user, the selector-less Service, its EndpointSlice (the host process) and the APIService. */
+export const metricsServerApi = ({ sh, kube: kubeOf = labKube }: LabDeps): Step<LabCtx> => ({
+  title: `Register ${METRICS_API} (RBAC, Service, EndpointSlice, APIService)`,
+  skip: async () => {
+    const kube = kubeOf()
+    for (const o of yamlObjects(readFileSync(METRICS_MANIFEST, 'utf8'))) if (await kube.applyWouldChange(o)) return false
+    return `${relative(ROOT, METRICS_MANIFEST)} is applied and up to date`
+  },
+  task: async (_ctx, task) => {
+    const env = { KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` }
+    await sh.run('kubectl', ['apply', '--server-side', '-f', relative(ROOT, METRICS_MANIFEST)], { log: logTo(task), cwd: ROOT, env })
+  },
+})
+
+export const metricsServer = (): Step<LabCtx> => processStep((ctx) => C.metricsServer(ctx.nodeIp), async (ctx) => (await probe(metricsServerLivez(ctx.nodeIp))) === 'ok')
+
+/** The aggregator reaches metrics-server: `kubectl top` works once the first scrape lands (15–60 s later). */
+export const metricsApiAvailable = ({ kube: kubeOf = labKube }: Pick<LabDeps, 'kube'> = {}): Step<LabCtx> => ({
+  title: `APIService ${METRICS_API} Available`,
+  skip: async () => {
+    const kube = kubeOf()
+    const a = await kube.read<V1APIService>({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: METRICS_API })
+    const s = apiServiceAvailability(a)
+    return s.available ? s.message : false
+  },
+  task: async (ctx, task) => {
+    if (ctx.dryRun) return
+    const s = await kubeOf().watchUntil<V1APIService, string>(
+      '/apis/apiregistration.k8s.io/v1/apiservices',
+      { fieldSelector: `metadata.name=${METRICS_API}` },
+      (a) => {
+        const s = apiServiceAvailability(a)
+        task.output = s.message
+        return s.available ? s.message : undefined
+      },
+      { timeoutMs: 120_000, what: `apiservice/${METRICS_API} to be Available`, describe: (a) => apiServiceAvailability(a).message },
+    )
+    task.output = `${s}; first metrics for \`kubectl top\` in 15–60 s`
+  },
+})
+
 /** The whole lab, in start order. */
 export const labUpSteps = (deps: LabDeps): Step<LabCtx>[] => [
   packages(deps),
   kubernetesBinaries(deps),
+  metricsServerBinary(deps),
   hostNetwork(deps),
   certificates(deps),
   configs(),
@@ -172,5 +248,8 @@ export const labUpSteps = (deps: LabDeps): Step<LabCtx>[] => [
   kubelet(),
   kubeProxy(),
   nodeIsReady(),
+  metricsServerApi(deps),
+  metricsServer(),
+  metricsApiAvailable(deps),
   mysqlImage(deps),
 ]

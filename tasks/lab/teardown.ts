@@ -9,7 +9,7 @@ import { logTo, type Step } from '../lib/task.ts'
 import { LAB_IFACE } from './host.ts'
 import { CONTAINERD_SOCK, DOCKER_SOCK, RUN_DIR, STATE_DIR } from './paths.ts'
 import { dockerPing } from './health.ts'
-import { ORDER } from './components.ts'
+import { KUBE_COMPONENTS } from './components.ts'
 import { runningPid, stopProc } from './procs.ts'
 import type { LabCtx, LabDeps } from './steps.ts'
 
@@ -38,10 +38,10 @@ export function withoutLabRules(save: string): string {
 }
 
 export const stopComponents = (): Step<LabCtx> => ({
-  title: 'Stop the Kubernetes components (kube-proxy, kubelet, scheduler, controller-manager, apiserver)',
-  skip: () => (['kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver'].some((n) => runningPid(n)) ? false : 'none running'),
+  title: 'Stop the Kubernetes components (metrics-server, kube-proxy, kubelet, scheduler, controller-manager, apiserver)',
+  skip: () => (KUBE_COMPONENTS.some((n) => runningPid(n)) ? false : 'none running'),
   task: async (ctx, task) => {
-    for (const name of [...ORDER].reverse().filter((n) => n.startsWith('kube'))) if (!ctx.dryRun) await stopProc(name, logTo(task))
+    for (const name of [...KUBE_COMPONENTS].reverse()) if (!ctx.dryRun) await stopProc(name, logTo(task))
   },
 })
 

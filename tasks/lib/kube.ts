@@ -12,31 +12,19 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  Metrics,
   Watch,
   type KubernetesObject,
+  type PodMetricsList,
   type V1Deployment,
   type CoreV1Event,
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node'
 import { redact } from './redact.ts'
+import { KubeError, eventTime, podSummary, rolloutStatus, stableJson, stripVolatile, type KubeTarget } from './kube-state.ts'
 
-export class KubeError extends Error {
-  override name = 'KubeError'
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(redact(message))
-  }
-}
-
-export interface KubeTarget {
-  /** kubeconfig file; default: $KUBECONFIG or ~/.kube/config */
-  kubeconfig?: string
-  /** context name; default: the file's current-context */
-  context?: string
-}
+export * from './kube-state.ts'
 
 export interface WaitOptions {
   timeoutMs: number
@@ -91,14 +79,33 @@ function describeError(e: unknown, what: string, server: string): KubeError {
   return new KubeError(`${what}: ${err.message}`)
 }
 
+/** One pod as a watch saw it: when it first showed up and when it began to go away (ms since the epoch). */
+export interface PodSighting {
+  name: string
+  images: string[]
+  firstSeen: number
+  goingAway?: number
+}
+
+export interface PodRecorder {
+  /** Every pod seen so far, in the order they appeared. */
+  sightings(): PodSighting[]
+  /** Set when the watch broke: the sightings may be incomplete. */
+  error(): string | undefined
+  stop(): void
+}
+
 export class Kube {
   readonly kc: KubeConfig
   readonly core: CoreV1Api
   readonly apps: AppsV1Api
   readonly objects: KubernetesObjectApi
+  /** Where the kubeconfig came from (undefined when a KubeConfig was given): re-read for the context namespace. */
+  private readonly target?: KubeTarget
 
   constructor(target: KubeTarget | KubeConfig = {}) {
     this.kc = target instanceof KubeConfig ? target : loadKubeConfig(target)
+    if (!(target instanceof KubeConfig)) this.target = target
     this.core = this.kc.makeApiClient(CoreV1Api)
     this.apps = this.kc.makeApiClient(AppsV1Api)
     this.objects = KubernetesObjectApi.makeApiClient(this.kc)
@@ -112,9 +119,13 @@ export class Kube {
     return this.kc.getCurrentCluster()?.server ?? '(no cluster in kubeconfig)'
   }
 
-  /** The namespace the current context points at (what `kubectl` uses without -n). */
+  /**
+   * The namespace the current context points at (what `kubectl` uses without -n). Read from the file each time,
+   * as kubectl does: `kubectl config set-context --namespace` may have changed it since this client was made.
+   */
   get contextNamespace(): string {
-    return this.kc.getContextObject(this.contextName)?.namespace ?? 'default'
+    const kc = this.target ? loadKubeConfig({ ...this.target, context: this.contextName }) : this.kc
+    return kc.getContextObject(this.contextName)?.namespace ?? 'default'
   }
 
   /** Wrap an API call: 404 → undefined, other failures → KubeError naming the call. */
@@ -310,58 +321,127 @@ export class Kube {
       { ...opts, what: `${ref.kind.toLowerCase()}/${ref.name} to be deleted` },
     )
   }
+
+  /** Wait until an Event about the object matches (e.g. Unhealthy "Readiness probe failed"), like `kubectl describe` shows. */
+  waitForEvent(namespace: string, kind: string, name: string, match: (e: CoreV1Event) => boolean, opts: WaitOptions & { what: string }): Promise<CoreV1Event> {
+    return this.watchUntil<CoreV1Event, CoreV1Event>(
+      `/api/v1/namespaces/${namespace}/events`,
+      { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` },
+      (e, phase) => (phase !== 'DELETED' && match(e) ? e : undefined),
+      { ...opts, describe: (e) => (e ? `last event ${e.reason ?? ''}: ${(e.message ?? '').trim()}` : `no event about ${kind.toLowerCase()}/${name}`) },
+    )
+  }
+
+  /**
+   * Follow a container's log (`kubectl logs -f`) until a line matches; returns that line. Fails at the deadline,
+   * or when the log ends first (the container stopped), saying which line came last.
+   */
+  async waitForLog(namespace: string, pod: string, container: string, pattern: RegExp, opts: WaitOptions & { what: string }): Promise<string> {
+    const server = this.kc.getCurrentCluster()?.server
+    if (!server) throw new KubeError(`context '${this.contextName}' has no cluster server in the kubeconfig`)
+    const url = new URL(`/api/v1/namespaces/${namespace}/pods/${pod}/log`, server)
+    url.searchParams.set('container', container)
+    url.searchParams.set('follow', 'true')
+    const reqOpts: https.RequestOptions = { method: 'GET' }
+    await this.kc.applyToHTTPSOptions(reqOpts)
+    const mod = url.protocol === 'http:' ? http : https
+    let last = 'no log line yet'
+    let req: http.ClientRequest | undefined
+    let timer: NodeJS.Timeout | undefined
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new KubeError(`timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${opts.what}; last log line: ${last}`)),
+          opts.timeoutMs,
+        )
+        req = mod.request(url, reqOpts, (res) => {
+          let body = ''
+          let partial = ''
+          res.setEncoding('utf8')
+          res.on('data', (d: string) => {
+            if (res.statusCode !== 200) {
+              body += d
+              return
+            }
+            const lines = (partial + d).split('\n')
+            partial = lines.pop() ?? ''
+            for (const line of lines) {
+              if (!line.trim()) continue
+              last = line
+              opts.onProgress?.(line)
+              if (pattern.test(line)) resolve(line)
+            }
+          })
+          // destroying the request once a line matched aborts the response too: nothing to report then
+          res.on('error', (e) => reject(describeError(e, `follow the log of pod/${pod}`, server)))
+          res.on('end', () => {
+            if (res.statusCode !== 200) {
+              let reason = body.trim()
+              try {
+                reason = (JSON.parse(body) as { message?: string }).message ?? reason
+              } catch {
+                // not JSON: keep the raw text
+              }
+              reject(new KubeError(`read the log of pod/${pod} in ${namespace}: HTTP ${res.statusCode} ${reason}`, res.statusCode))
+            } else if (partial && pattern.test(partial)) resolve(partial)
+            else reject(new KubeError(`the log of pod/${pod} ended (its container stopped) before ${opts.what}; last log line: ${partial || last}`))
+          })
+        })
+        req.on('error', (e) => reject(describeError(e, `follow the log of pod/${pod}`, server)))
+        req.end()
+      })
+    } finally {
+      if (timer) clearTimeout(timer)
+      req?.destroy()
+    }
+  }
+
+  /**
+   * Watch pods (what `kubectl get pods -w` shows) and note when each was first seen and when it began to go
+   * (deletionTimestamp set, or deleted), until stop(). For showing the order of a rolling update.
+   */
+  async recordPods(namespace: string, labelSelector: string): Promise<PodRecorder> {
+    const seen = new Map<string, PodSighting>()
+    const watch = new Watch(this.kc)
+    let stopped = false
+    let error: string | undefined
+    let controller: AbortController | undefined
+    const onEvent = (phase: string, p: V1Pod) => {
+      const name = p.metadata?.name ?? '?'
+      const now = Date.now()
+      let s = seen.get(name)
+      if (!s) seen.set(name, (s = { name, images: (p.spec?.containers ?? []).map((c) => c.image ?? ''), firstSeen: now }))
+      if (s.goingAway === undefined && (phase === 'DELETED' || p.metadata?.deletionTimestamp)) s.goingAway = now
+    }
+    const start = (): Promise<void> =>
+      watch
+        .watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector, allowWatchBookmarks: false }, onEvent, (err) => {
+          if (stopped) return
+          // the server closes watches now and then: re-open (pods already seen keep their first sighting)
+          if (err && !(err instanceof Error && err.name === 'AbortError')) error = describeError(err, `watch pods in ${namespace}`, this.server).message
+          else void start().catch((e) => (error = describeError(e, `watch pods in ${namespace}`, this.server).message))
+        })
+        .then((c) => {
+          controller = c
+          if (stopped) c.abort()
+        })
+    await start().catch((e) => {
+      throw describeError(e, `watch pods in ${namespace}`, this.server)
+    })
+    return {
+      sightings: () => [...seen.values()].sort((a, b) => a.firstSeen - b.firstSeen),
+      error: () => error,
+      stop: () => {
+        stopped = true
+        controller?.abort()
+      },
+    }
+  }
+
+  /** What `kubectl top pods` reads; undefined when the cluster has no metrics API (metrics-server not installed). */
+  podMetrics(namespace: string): Promise<PodMetricsList | undefined> {
+    return this.orAbsent(`read pod metrics in ${namespace}`, () => new Metrics(this.kc).getPodMetrics(namespace))
+  }
 }
 
-export function eventTime(e: CoreV1Event): number {
-  const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp
-  return t ? new Date(t as unknown as string).getTime() : 0
-}
-
-/** Rollout progress of a Deployment, the way `kubectl rollout status` judges it. */
-export function rolloutStatus(d: V1Deployment): { done: boolean; message: string } {
-  const want = d.spec?.replicas ?? 1
-  const st = d.status ?? {}
-  const name = d.metadata?.name ?? 'deployment'
-  if ((d.metadata?.generation ?? 0) > (st.observedGeneration ?? 0)) return { done: false, message: `waiting for ${name} spec update to be observed` }
-  const failed = st.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded')
-  if (failed) return { done: false, message: `${name} exceeded its progress deadline: ${failed.message ?? ''}` }
-  const updated = st.updatedReplicas ?? 0
-  const total = st.replicas ?? 0
-  const available = st.availableReplicas ?? 0
-  if (updated < want) return { done: false, message: `${updated} of ${want} new replicas updated` }
-  if (total > updated) return { done: false, message: `${total - updated} old replicas pending termination` }
-  if (available < updated) return { done: false, message: `${available} of ${updated} updated replicas available` }
-  return { done: true, message: `${name} rolled out (${available}/${want} available)` }
-}
-
-/** One line about a pod: phase, readiness, restarts, and the reason a container is waiting or died. */
-export function podSummary(p: V1Pod): string {
-  const cs = p.status?.containerStatuses ?? []
-  const ready = cs.filter((c) => c.ready).length
-  const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0)
-  const reasons = cs
-    .map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? c.lastState?.terminated?.reason)
-    .filter(Boolean)
-  return `pod/${p.metadata?.name} ${p.status?.phase ?? 'Unknown'} ${ready}/${cs.length || p.spec?.containers.length || 0} ready, ${restarts} restarts${reasons.length ? `, ${reasons.join(', ')}` : ''}`
-}
-
-export function isPodReady(p: V1Pod): boolean {
-  return p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-}
-
-function stripVolatile(o: KubernetesObject): unknown {
-  const { metadata, ...rest } = o as KubernetesObject & { status?: unknown }
-  const { managedFields: _m, resourceVersion: _r, generation: _g, ...meta } = metadata ?? {}
-  const { status: _s, ...body } = rest as { status?: unknown }
-  return { ...body, metadata: meta }
-}
-
-export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val) =>
-    val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : val,
-  )
-}
-
-export type { V1Deployment, V1Pod, CoreV1Event, V1Node, KubernetesObject }
+export type { V1Deployment, V1Pod, CoreV1Event, V1Node, KubernetesObject, PodMetricsList }

@@ -5,7 +5,8 @@
 import { Listr, type ListrTask, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2'
 import { COMMON_FLAGS, parseCli, runMain, usage, UsageError, type CommandSpec, type Parsed } from './cli.ts'
 import { defaultCtx, tagNames, type Ctx, type Deps } from './context.ts'
-import { Kube } from './kube.ts'
+import type { Kube } from './kube.ts'
+import { targetContext } from './kubeconfig.ts'
 import { resolveProvider, guardContext } from './providers/index.ts'
 import { createShell } from './shell.ts'
 import { redact } from './redact.ts'
@@ -84,16 +85,15 @@ export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOption
   const probe = createShell({ dryRun, verbose })
   const provider = await resolveProvider({ flag: f.provider as string | undefined, context: f.context as string | undefined, sh: probe, registry: f.registry as string | undefined })
   const sh = createShell({ dryRun, verbose, env: provider.commandEnv() })
+  const target = { ...provider.target(), ...(f.context ? { context: f.context as string } : {}) }
+  // the guard decides from names in the kubeconfig file, before the client library is even loaded
+  if (!dryRun && opts.mutates) {
+    guardContext({ provider, context: targetContext(target) ?? '(no current context)', explicitContext: f.context as string | undefined, destructive: !!opts.destructive, yes: !!f.yes })
+  }
+  const { Kube: KubeClient } = await import('./kube.ts')
   let kube: Kube | undefined
-  const deps: Deps = {
-    sh,
-    provider,
-    kube: () => (kube ??= new Kube({ ...provider.target(), ...(f.context ? { context: f.context as string } : {}) })),
-  }
-  if (!dryRun) {
-    if (opts.mutates) guardContext({ provider, context: deps.kube().contextName, explicitContext: f.context as string | undefined, destructive: !!opts.destructive, yes: !!f.yes })
-    if (!opts.noPing) await deps.kube().ping()
-  }
+  const deps: Deps = { sh, provider, kube: () => (kube ??= new KubeClient(target)) }
+  if (!dryRun && !opts.noPing) await deps.kube().ping()
   return { parsed, ctx, deps }
 }
 

@@ -22,6 +22,18 @@ test('the kubectl used is the one the lab built, at the real version', async () 
   assert.ok(BIN_DIR.length > 0)
 })
 
+test('kubectl top nodes answers with numbers (metrics-server behind the aggregation layer)', async () => {
+  // the first scrape lands 15–60 s after metrics-server starts; until then `top` says metrics are not available
+  const deadline = Date.now() + 120_000
+  let r = await kubectl(['top', 'nodes', '--no-headers'])
+  while (r.code !== 0 && Date.now() < deadline) {
+    await new Promise((res) => setTimeout(res, 5000))
+    r = await kubectl(['top', 'nodes', '--no-headers'])
+  }
+  await expectOk(r, 'kubectl top nodes')
+  assert.match(r.stdout, /^learn-k8s-lab\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m, r.stdout)
+})
+
 test('a second lab up skips every step', async () => {
   const r = await task('lab/up.ts')
   await expectOk(r, 'lab up (second run)')

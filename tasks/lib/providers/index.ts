@@ -3,8 +3,7 @@
  * installed tools) and the context guard that keeps mutating tasks off clusters that are not recognisably local.
  * Both decide from names only: nothing here talks to a cluster, so the guard refuses before any request is sent.
  */
-import { existsSync } from 'node:fs'
-import { loadKubeConfig } from '../kube.ts'
+import { targetContext } from '../kubeconfig.ts'
 import type { Shell } from '../shell.ts'
 import { UsageError } from '../cli.ts'
 import { kindNameOf, kindProvider } from './kind.ts'
@@ -90,13 +89,7 @@ export function checkContextFits(provider: Provider, context: string | undefined
 
 /** The current context of the kubeconfig kubectl would use, or undefined when there is none (a read of a file, no network). */
 export function kubeconfigCurrentContext(): string | undefined {
-  const file = process.env.KUBECONFIG?.split(':')[0] || `${process.env.HOME}/.kube/config`
-  if (!existsSync(file)) return undefined
-  try {
-    return loadKubeConfig({}).getCurrentContext() || undefined
-  } catch {
-    return undefined // an unreadable default kubeconfig only means "no hint from it"
-  }
+  return targetContext({})
 }
 
 export async function resolveProvider(choice: ProviderChoice, currentContext: () => string | undefined = kubeconfigCurrentContext): Promise<Provider> {

@@ -5,7 +5,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
-import { Kube } from '../kube.ts'
 import { ROOT } from '../context.ts'
 import type { Shell } from '../shell.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG } from '../../lab/paths.ts'
@@ -46,6 +45,7 @@ export function labProvider(): Provider {
     commandEnv: () => ({ KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` }),
     async status() {
       try {
+        const { Kube } = await import('../kube.ts') // loaded on use: --help and the guard stay fast
         const v = await new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT }).ping(2000)
         return { running: true, detail: `lab: apiserver ${v} answers` }
       } catch (e) {

@@ -7,8 +7,8 @@
  */
 import { UsageError } from '../cli.ts'
 import { DEFAULT_IMAGE_REPO, tagNames } from '../context.ts'
-import { Kube } from '../kube.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
+import type { Kube } from '../kube.ts'
 import type { Provider, ProviderStatus } from './types.ts'
 
 export interface RemoteOptions {
@@ -74,6 +74,7 @@ export function remoteProvider(opts: RemoteOptions = {}): Provider {
     target,
     commandEnv: () => ({}),
     async status(): Promise<ProviderStatus> {
+      const { Kube } = await import('../kube.ts') // loaded on use: --help and the guard stay fast
       const kube = new Kube(target())
       try {
         const v = await kube.ping(4000)
