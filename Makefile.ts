@@ -36,10 +36,11 @@ export const TARGETS: Record<string, Target> = {
   'test-e2e': { description: 'end-to-end tests on a real cluster', commands: [['npm', 'run', 'test:e2e', '--']] },
   typecheck: { description: 'strict TypeScript check (tsc --noEmit)', commands: [['npx', 'tsc', '--noEmit']] },
   lint: {
-    description: 'typecheck with unused-code checks, and go vet on hellogopher',
+    description: 'typecheck with unused-code checks, go vet on hellogopher, actionlint on the workflows',
     commands: [
       ['npx', 'tsc', '--noEmit', '--noUnusedLocals', '--noUnusedParameters'],
       ['go', '-C', 'hellogopher', 'vet', './...'],
+      tsx('tasks/lint-workflows.ts'),
     ],
   },
   bench: { description: 'time up.ts on a warm cluster (bench/)', commands: [tsx('bench/run.ts')] },

@@ -50,7 +50,7 @@ function withNamespace(o: KubernetesObject, fallback: string): KubernetesObject 
 export const applyManifests = (deps: Deps, opts: ApplyOptions = {}): Step => {
   // loaded now, not in the task: secrets are registered before anything can print them, and bad YAML fails before any step runs
   const loaded = loadManifests(resolveManifestPath(opts.path))
-  const { manifests, overrides } = applyOverrides(loaded, [...providerOverrides(deps), ...(opts.overrides ?? [])])
+  const { manifests, overrides } = applyOverrides(loaded, [...(opts.overrides ?? []), ...providerOverrides(deps)]) // the caller's (--tag) first, so the provider maps the final ref
   const objects = manifestObjects(manifests)
   const deployments = () => {
     const ns = deps.kube().contextNamespace

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { isMain, UsageError, type ParsedFlags } from './lib/cli.ts'
-import { APP, imageRef, MANIFESTS_DIR, NAMESPACE, ROOT, tagNames, type Ctx, type Deps } from './lib/context.ts'
+import { APP, clusterImage, imageRef, MANIFESTS_DIR, NAMESPACE, ROOT, tagNames, type Ctx, type Deps } from './lib/context.ts'
 import type { Kube, V1Deployment, V1Pod } from './lib/kube.ts'
 import { isPodReady, KubeError, podSummary, rolloutStatus } from './lib/kube-state.ts'
 import { kubectl } from './lib/kubectl.ts'
@@ -118,7 +118,7 @@ export function renderDeployment(deps: Pick<Deps, 'provider'>, ctx: Pick<Ctx, 'n
   const containers = doc.getIn(['spec', 'template', 'spec', 'containers']) as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> }
   const c = containers.items.find((i) => i.get('name') === APP)
   if (!c) throw new Error(`manifests/02_hellogopher.yml has no container ${APP}`)
-  c.set('image', imageRef(ctx, ctx.tag))
+  c.set('image', clusterImage(deps, imageRef(ctx, ctx.tag)))
   const pull = deps.provider.pullPolicyOverride?.()
   if (pull) c.set('imagePullPolicy', pull)
   return doc.toString()
@@ -130,7 +130,7 @@ export const rollout = (deps: Deps, opts: RolloutOptions = {}): Step => ({
     const d = await deps.kube().getDeployment(ctx.namespace, APP)
     if (!d) return false // task says how to create it
     const pods = await deps.kube().listPods(ctx.namespace, selectorOf(d))
-    return alreadyRuns(d, pods, imageRef(ctx, ctx.tag)) ? `deployment/${APP} already runs ${ctx.tag}` : false
+    return alreadyRuns(d, pods, clusterImage(deps, imageRef(ctx, ctx.tag))) ? `deployment/${APP} already runs ${ctx.tag}` : false
   },
   task: async (ctx, task) => {
     const image = imageRef(ctx, ctx.tag)
@@ -150,7 +150,7 @@ export const rollout = (deps: Deps, opts: RolloutOptions = {}): Step => ({
       writeFileSync(file, renderDeployment(deps, ctx))
       await kubectl(deps, ['apply', '-f', relative(ROOT, file)], { log, cwd: ROOT })
     } else {
-      await kubectl(deps, ['set', 'image', `deployment/${APP}`, `${APP}=${image}`, '-n', ctx.namespace], { log })
+      await kubectl(deps, ['set', 'image', `deployment/${APP}`, `${APP}=${clusterImage(deps, image)}`, '-n', ctx.namespace], { log })
     }
     if (ctx.dryRun) return
     const timeoutMs = opts.timeoutMs ?? ROLLOUT_DEADLINE_MS

@@ -64,6 +64,11 @@ export function imageRef(ctx: Pick<Ctx, 'imageRepo'>, tag: string): string {
   return `${ctx.imageRepo}:${tag}`
 }
 
+/** The ref the cluster runs for a tutorial image: the provider's override (a registry ref) or the tutorial's own. */
+export function clusterImage(deps: Pick<Deps, 'provider'>, image: string): string {
+  return deps.provider.imageOverrides()[image] ?? image
+}
+
 export interface Deps {
   sh: Shell
   /** Created on first use, so --dry-run never needs a kubeconfig or a cluster. */

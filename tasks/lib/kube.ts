@@ -21,7 +21,6 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node'
-import { redact } from './redact.ts'
 import { KubeError, eventTime, podSummary, rolloutStatus, stableJson, stripVolatile, type KubeTarget } from './kube-state.ts'
 
 export * from './kube-state.ts'

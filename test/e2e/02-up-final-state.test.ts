@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expectOk, httpGet, kube, kubectl, stepLines, task } from './helpers.ts'
+import { expectOk, httpGet, kube, kubectl, serviceUrl, stepLines, task } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -27,7 +27,9 @@ test('GET through the NodePort answers Hello gopher', async () => {
   const port = svc.spec?.ports?.[0]?.nodePort ?? 0
   assert.is(svc.spec?.type, 'NodePort')
   assert.ok(port >= 30000 && port <= 32767, `nodePort ${port}`)
-  const res = await httpGet(`http://10.250.0.1:${port}/`)
+  const url = await serviceUrl(NS, 'hellogopher')
+  assert.ok(url.endsWith(`:${port}`) || !url.includes('10.250.0.1'), `service URL ${url} does not use nodePort ${port}`)
+  const res = await httpGet(`${url}/`)
   assert.is(res.status, 200)
   assert.match(res.body, /Hello gopher/)
 })
