@@ -9,14 +9,12 @@ import { join, relative, resolve } from 'node:path'
 import { isMain, parseCli, runMain, usage, type CommandSpec } from './lib/cli.ts'
 import { ROOT } from './lib/context.ts'
 import { createShell, type Shell } from './lib/shell.ts'
+import { ensureGoTool, toolsDir } from './lib/gotools.ts'
+
+export { toolsDir }
 
 export const ACTIONLINT_VERSION = 'v1.7.12'
 export const ACTIONLINT_MODULE = 'github.com/rhysd/actionlint/cmd/actionlint'
-
-/** Where tools built for this project live: `${XDG_CACHE_HOME:-~/.cache}/learn-k8s-easy/tools`. */
-export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'learn-k8s-easy', 'tools')
-}
 
 /** The workflow files: `.github/workflows/*.yml|yaml`, sorted, relative to the repo root. */
 export function workflowFiles(root = ROOT): string[] {
@@ -28,12 +26,6 @@ export function workflowFiles(root = ROOT): string[] {
     .map((f) => join('.github', 'workflows', f))
 }
 
-/** `actionlint -version` prints the version on its first line (`v1.7.12` or `1.7.12`). */
-export function parseActionlintVersion(output: string): string | undefined {
-  const v = /^v?(\d+\.\d+\.\d+)/.exec(output.trim())?.[1]
-  return v ? `v${v}` : undefined
-}
-
 /** One line per finding (`file:line:col: message [rule]`); the rest is actionlint's code snippets. */
 export function countFindings(output: string): { findings: number; files: number } {
   // eslint-disable-next-line no-control-regex
@@ -42,15 +34,9 @@ export function countFindings(output: string): { findings: number; files: number
   return { findings: hits.length, files: new Set(hits).size }
 }
 
-/** The actionlint binary at the pinned version: built with `go install` unless the cached one already is that version. */
-export async function ensureActionlint(sh: Shell, dir = toolsDir(), log: (l: string) => void = () => {}): Promise<string> {
-  const bin = join(dir, 'actionlint')
-  if (existsSync(bin)) {
-    const r = await sh.run(bin, ['-version'], { quiet: true, allowFail: true, readOnly: true })
-    if (r.exitCode === 0 && parseActionlintVersion(r.stdout) === ACTIONLINT_VERSION) return bin
-  }
-  await sh.run('go', ['install', `${ACTIONLINT_MODULE}@${ACTIONLINT_VERSION}`], { log, env: { GOBIN: dir, CGO_ENABLED: '0' } })
-  return bin
+/** The actionlint binary at the pinned version, built from its module on first use. */
+export function ensureActionlint(sh: Shell, dir = toolsDir(), log: (l: string) => void = () => {}): Promise<string> {
+  return ensureGoTool(sh, { name: 'actionlint', pkg: ACTIONLINT_MODULE, version: ACTIONLINT_VERSION }, dir, log)
 }
 
 const cmd: CommandSpec = {

@@ -40,6 +40,11 @@ export const COMMON_FLAGS = {
   },
   context: { type: 'string', description: 'kubeconfig context to use (required to act on a non-local cluster)' },
   registry: { type: 'string', description: 'registry host[:port]/repo a remote cluster pulls the images from (implies --provider remote)' },
+  image: {
+    type: 'string',
+    multiple: true,
+    description: 'use another image where the manifests name one, FROM=TO (a mirror, an air-gapped copy); repeatable, shown when applied',
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const satisfies Record<string, FlagSpec>
 

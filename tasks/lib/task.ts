@@ -10,7 +10,7 @@ import { targetContext } from './kubeconfig.ts'
 import { resolveProvider, guardContext } from './providers/index.ts'
 import { createShell } from './shell.ts'
 import { redact } from './redact.ts'
-import type { Log } from './providers/types.ts'
+import type { Log, Provider } from './providers/types.ts'
 
 export type Step<C = Ctx> = ListrTask<C, ListrDefaultRenderer, ListrSimpleRenderer>
 export type TaskApi<C = Ctx> = ListrTaskWrapper<C, ListrDefaultRenderer, ListrSimpleRenderer>
@@ -70,6 +70,24 @@ export interface Prepared {
   deps: Deps
 }
 
+/** `--image FROM=TO` pairs, checked (one line on a bad one). */
+export function parseImageFlags(values: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const v of values ?? []) {
+    const m = /^([^=\s]+)=([^=\s]+)$/.exec(v)
+    if (!m) throw new UsageError(`--image takes FROM=TO, e.g. mysql:8.0=registry.local/mysql:8.0 (got '${v}')`)
+    out[m[1]!] = m[2]!
+  }
+  return out
+}
+
+/** The provider with the user's image swaps added to its own (the user's win). */
+export function withImageFlags(provider: Provider, values: string[] | undefined): Provider {
+  const extra = parseImageFlags(values)
+  if (!Object.keys(extra).length) return provider
+  return { ...provider, imageOverrides: () => ({ ...provider.imageOverrides(), ...extra }) }
+}
+
 /** Parse flags, pick the provider, guard the context, and fail fast on an unreachable cluster. */
 export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOptions, ctxOver: (p: Parsed) => Partial<Ctx> = () => ({})): Promise<Prepared | undefined> {
   const parsed = parseCli(cmd, argv)
@@ -83,7 +101,8 @@ export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOption
   const ctx = defaultCtx({ dryRun, verbose, ...ctxOver(parsed) })
   if (!tagNames().includes(ctx.tag)) throw new UsageError(`unknown tag '${ctx.tag}' (known: ${tagNames().join(', ')})`)
   const probe = createShell({ dryRun, verbose })
-  const provider = await resolveProvider({ flag: f.provider as string | undefined, context: f.context as string | undefined, sh: probe, registry: f.registry as string | undefined })
+  const resolved = await resolveProvider({ flag: f.provider as string | undefined, context: f.context as string | undefined, sh: probe, registry: f.registry as string | undefined })
+  const provider = withImageFlags(resolved, f.image as string[] | undefined)
   const sh = createShell({ dryRun, verbose, env: provider.commandEnv() })
   const target = { ...provider.target(), ...(f.context ? { context: f.context as string } : {}) }
   // the guard decides from names in the kubeconfig file, before the client library is even loaded

@@ -88,6 +88,18 @@ test('skip: a read error propagates (absent is not broken, broken is not absent)
 })
 
 // ── task ─────────────────────────────────────────────────────────────────────
+test('task: a provider that serves images from a registry gets the registry ref in set image and in the skip check', async () => {
+  const kube = fakeKube({
+    getDeployment: async () => deployment('1.0'),
+    listPods: async () => [],
+    waitForRollout: async () => deployment('2.0'),
+  })
+  const provider = fakeProvider({ imageOverrides: () => ({ [`${REPO}:2.0`]: 'reg.local:5000/learn/hellogopher:2.0' }) })
+  const deps = fakeDeps({ kube, provider })
+  await runStep(rollout(deps), testCtx({ tag: '2.0' }))
+  assert.equal(deps.sh.commands(), ['kubectl set image deployment/hellogopher hellogopher=reg.local:5000/learn/hellogopher:2.0 -n hellogopher'])
+})
+
 test('task: kubectl set image, then the watch-based wait with progress', async () => {
   const waits: unknown[][] = []
   const kube = fakeKube({
