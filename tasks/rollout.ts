@@ -58,6 +58,16 @@ function lastLine(text: string | undefined): string | undefined {
 }
 
 /**
+ * Where a crashed container's output is: while it runs again or waits to (CrashLoopBackOff), in the instance
+ * before the restart (`kubectl logs --previous`); once it has stopped, in its own log — the instance before that
+ * may already be garbage-collected by the kubelet, and asking for it fails.
+ */
+export function crashInPreviousLog(pod: V1Pod, container = APP): boolean {
+  const c = (pod.status?.containerStatuses ?? []).find((s) => s.name === container)
+  return !!c && !c.state?.terminated && !!c.lastState?.terminated
+}
+
+/**
  * One line about the newest pod of a selector: its state, its last Event and (with `logs`) the last line
  * its container wrote — what a person would look at with `kubectl describe` and `kubectl logs`.
  */
@@ -69,11 +79,10 @@ export async function diagnoseNewestPod(kube: Kube, namespace: string, selector:
   const ev = (await kube.eventsFor(namespace, 'Pod', name)).pop()
   if (ev) parts.push(`last event: ${ev.reason ?? ''} ${(ev.message ?? '').trim()}`.trim())
   if (logs) {
-    const restarted = (pod.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0)
+    const previous = crashInPreviousLog(pod)
     try {
-      // a crash-looping container's own output is in the instance before the last restart
       const text = await kube.orAbsent(`read logs of pod/${name}`, () =>
-        kube.core.readNamespacedPodLog({ namespace, name, container: APP, previous: restarted, tailLines: 20 }),
+        kube.core.readNamespacedPodLog({ namespace, name, container: APP, previous, tailLines: 20 }),
       )
       const line = lastLine(text)
       parts.push(line ? `last log: ${line}` : 'no log lines')

@@ -309,13 +309,18 @@ export class Kube {
 
   /** Wait until the object is gone (after a delete). */
   async waitForDeletion(ref: Ref, opts: WaitOptions): Promise<void> {
-    if (!(await this.read(ref))) return
+    const fieldSelector = `metadata.name=${ref.name}`
+    // a list gives the version to watch from: a deletion between the look and the watch is still seen
+    const list = await this.must(`list ${ref.kind.toLowerCase()}/${ref.name}`, () =>
+      this.objects.list(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, fieldSelector),
+    )
+    if (!list.items.length) return
     const plural = `${ref.kind.toLowerCase()}s`
     const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`
     const path = `${base}${ref.namespace ? `/namespaces/${ref.namespace}` : ''}/${plural}`
     await this.watchUntil<KubernetesObject, true>(
       path,
-      { fieldSelector: `metadata.name=${ref.name}` },
+      { fieldSelector, resourceVersion: list.metadata?.resourceVersion },
       (_o, phase) => (phase === 'DELETED' ? true : undefined),
       { ...opts, what: `${ref.kind.toLowerCase()}/${ref.name} to be deleted` },
     )

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process'
 import { ROOT } from '../../tasks/lib/context.ts'
-import { Kube, podSummary, type V1Pod } from '../../tasks/lib/kube.ts'
+import { Kube, podSummary, type CoreV1Event, type V1Pod } from '../../tasks/lib/kube.ts'
 import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
 import { LAB_CONTEXT, labProvider } from '../../tasks/lib/providers/lab.ts'
 import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/providers/kind.ts'
@@ -57,10 +57,12 @@ export const kube = () =>
     ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
     : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
 
+/** The provider the suites look through (image in the runtime, NodePort URL). */
+export const provider = () => (E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME }) : labProvider())
+
 /** The URL of a NodePort Service as this provider reaches it (lab: its node IP; kind: the node container's IP). */
 export function serviceUrl(namespace: string, service: string): Promise<string> {
-  const provider = E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME }) : labProvider()
-  return provider.serviceUrl(createShell(), kube(), namespace, service)
+  return provider().serviceUrl(createShell(), kube(), namespace, service)
 }
 
 /** Print what a failure needs: the last Events and pod states of the namespace. */
@@ -105,5 +107,75 @@ export function stepLines(out: string): { skipped: string[]; done: string[]; fai
     skipped: lines.filter((l) => /^\s*↓ /.test(l)),
     done: lines.filter((l) => /^\s*✔ /.test(l)),
     failed: lines.filter((l) => /^\s*✖ /.test(l)),
+  }
+}
+
+/** `npx tsx tasks/lesson.ts <n>`, as a learner runs it; prints how long it took. */
+export async function lesson(n: number, args: string[] = []): Promise<Ran> {
+  const r = await task('lesson.ts', [String(n), ...args])
+  process.stdout.write(`    lesson ${n}: ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`)
+  return r
+}
+
+/** The last line a lesson printed on stderr: what it saw instead, when it failed. */
+export const saidInstead = (r: Ran): string => r.stderr.trim().split('\n').pop() ?? ''
+
+/** A pod as a watch reported it at one moment (what `kubectl get pods -w` prints, with the spec bits tests need). */
+export interface PodMoment {
+  at: number
+  type: string
+  name: string
+  image?: string
+  phase?: string
+  ready: boolean
+  restarts: number
+  deleting: boolean
+  readinessPort?: string
+  waiting?: string
+}
+
+function moment(type: string, p: V1Pod): PodMoment {
+  const c = p.spec?.containers[0]
+  const cs = p.status?.containerStatuses?.[0]
+  return {
+    at: Date.now(),
+    type,
+    name: p.metadata?.name ?? '?',
+    image: c?.image,
+    phase: p.status?.phase,
+    ready: !!p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+    restarts: cs?.restartCount ?? 0,
+    deleting: type === 'DELETED' || !!p.metadata?.deletionTimestamp,
+    readinessPort: c?.readinessProbe?.httpGet?.port === undefined ? undefined : String(c.readinessProbe.httpGet.port),
+    waiting: cs?.state?.waiting?.reason,
+  }
+}
+
+/**
+ * Watch a namespace's pods and Events while `fn` runs (a lesson process), the way a person keeps
+ * `kubectl get pods -w` and `kubectl get events -w` open beside it. `onPod` sees every pod update as it comes.
+ */
+export async function watchWhile<T>(namespace: string, fn: () => Promise<T>, onPod?: (p: V1Pod, type: string) => void): Promise<{ result: T; pods: PodMoment[]; events: CoreV1Event[]; errors: string[] }> {
+  const { Watch } = await import('@kubernetes/client-node')
+  const w = new Watch(kube().kc)
+  const pods: PodMoment[] = []
+  const events: CoreV1Event[] = []
+  const errors: string[] = []
+  const done = (err: unknown) => {
+    if (err && !(err instanceof Error && err.name === 'AbortError')) errors.push(String((err as Error).message ?? err))
+  }
+  const controllers = [
+    await w.watch(`/api/v1/namespaces/${namespace}/pods`, {}, (type: string, p: V1Pod) => {
+      pods.push(moment(type, p))
+      onPod?.(p, type)
+    }, done),
+    await w.watch(`/api/v1/namespaces/${namespace}/events`, {}, (type: string, e: CoreV1Event) => {
+      if (type !== 'DELETED') events.push(e)
+    }, done),
+  ]
+  try {
+    return { result: await fn(), pods, events, errors }
+  } finally {
+    for (const c of controllers) c.abort()
   }
 }

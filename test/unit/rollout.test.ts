@@ -5,7 +5,7 @@ import { parse } from 'yaml'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { KubeError, type CoreV1Event, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
 import { UsageError } from '../../tasks/lib/cli.ts'
-import { alreadyRuns, changesOnly, namespaceFlag, renderDeployment, rollout, selectorOf, timeoutFlag } from '../../tasks/rollout.ts'
+import { alreadyRuns, changesOnly, crashInPreviousLog, namespaceFlag, renderDeployment, rollout, selectorOf, timeoutFlag } from '../../tasks/rollout.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const REPO = 'programmingpercy/hellogopher'
@@ -273,5 +273,16 @@ for (const [v, want] of timeoutCases) {
     else assert.throws(() => timeoutFlag({ timeout: v }), (e: Error) => e instanceof UsageError && want.test(e.message))
   })
 }
+
+test('crashInPreviousLog: --previous while the container runs again or waits to; its own log once it has stopped', () => {
+  const pod = (state: object, lastState: object = {}) => ({ status: { containerStatuses: [{ name: 'hellogopher', image: '', imageID: '', ready: false, restartCount: 2, state, lastState }] } }) as V1Pod
+  const died = { terminated: { exitCode: 1, reason: 'Error' } }
+  assert.is(crashInPreviousLog(pod({ waiting: { reason: 'CrashLoopBackOff' } }, died)), true)
+  assert.is(crashInPreviousLog(pod({ running: {} }, died)), true)
+  // stopped again: the instance before may be gone already (kubelet keeps one dead container)
+  assert.is(crashInPreviousLog(pod(died, died)), false)
+  assert.is(crashInPreviousLog(pod({ running: {} })), false)
+  assert.is(crashInPreviousLog({ status: {} } as V1Pod), false)
+})
 
 test.run()

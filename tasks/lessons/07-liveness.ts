@@ -1,0 +1,114 @@
+/**
+ * Lesson 7, liveness probe + rollout: applying hellogopher.yml with a liveness probe and image 2.0 over the
+ * running 1.0 is a rolling update — the new pod is created before the old one goes. Then 2.0 answers 500
+ * after 10 s, the probe fails 3 times, and the kubelet restarts it: the restart count climbs, Events show
+ * `Liveness probe failed` and `Killing`. (`kubectl set image deployment/hellogopher hellogopher=…:2.0` is the
+ * other way the article shows: npx tsx tasks/rollout.ts --tag 2.0.)
+ */
+import { APP, imageRef, type Ctx, type Deps } from '../lib/context.ts'
+import type { PodRecorder, PodSighting, V1Pod } from '../lib/kube.ts'
+import { podSummary } from '../lib/kube-state.ts'
+import { logTo, type Step } from '../lib/task.ts'
+import { LEFTOVER_NAMESPACE } from '../teardown.ts'
+import { applyLesson, clusterWithImages, labelled, onCleanup, reset } from './common.ts'
+import { imageOf, look, newestPod, observe, restartsOf, watchPod } from './observe.ts'
+import { NotSeen, type Lesson } from './types.ts'
+
+const NS = LEFTOVER_NAMESPACE
+const SELECTOR = `app=${APP}`
+export const RESTART_TIMEOUT_MS = 120_000
+
+/** Did a pod of the new image appear while one of the old image still ran, and did that old one go afterwards? */
+export function surgeOrder(sightings: PodSighting[], oldImage: string): { ok: boolean; lines: string[]; saw: string } {
+  const t0 = sightings[0]?.firstSeen ?? 0
+  const at = (t: number | undefined) => (t === undefined ? '—' : `+${((t - t0) / 1000).toFixed(1)}s`)
+  const old = sightings.filter((s) => s.images.includes(oldImage))
+  const fresh = sightings.filter((s) => !s.images.includes(oldImage))
+  const lines = sightings.map((s) => `${s.name} (${s.images.join(', ')}): seen ${at(s.firstSeen)}, going away ${at(s.goingAway)}`)
+  const first = fresh[0]
+  if (!first) return { ok: false, lines, saw: 'no pod of the new image appeared' }
+  const overlap = old.filter((o) => o.firstSeen <= first.firstSeen && (o.goingAway === undefined || o.goingAway > first.firstSeen))
+  if (!overlap.length) return { ok: false, lines, saw: `no ${oldImage} pod was still running when ${first.name} appeared (${at(first.firstSeen)})` }
+  const gone = overlap.find((o) => o.goingAway !== undefined)
+  if (!gone) return { ok: false, lines, saw: `the ${oldImage} pod ${overlap[0]!.name} never went away` }
+  return { ok: true, lines, saw: `${first.name} created ${at(first.firstSeen)}, ${gone.name} going away ${at(gone.goingAway)}` }
+}
+
+interface Seen {
+  rec?: PodRecorder
+}
+
+/** Start watching pods (what `kubectl get pods -w` would show) before the rollout begins. */
+const watchRollout = (deps: Deps, seen: Seen): Step => ({
+  title: 'Watch the pods while the rollout runs (kubectl get pods -w)',
+  task: async (ctx, task) => {
+    const log = logTo(task)
+    log(`$ kubectl get pods -n ${NS} -l ${SELECTOR} -w   (watched through the API until the rollout is done)`)
+    if (ctx.dryRun) return
+    const rec = await deps.kube().recordPods(NS, SELECTOR)
+    onCleanup(() => rec.stop())
+    seen.rec = rec
+  },
+})
+
+const oldImage = (ctx: Ctx) => imageRef(ctx, '1.0')
+
+export const lesson: Lesson = {
+  number: 7,
+  name: 'liveness',
+  title: 'Liveness probe + rollout',
+  summary: 'rolling update 1.0 → 2.0: the new pod starts before the old one goes; then "Liveness probe failed" and restarts',
+  observable: 'the new pod is created before the old one goes away; then the restart count climbs and Events show Liveness probe failed / Killing',
+  namespace: NS,
+  steps: (deps) => {
+    const seen: Seen = {}
+    return [
+      ...clusterWithImages(deps, ['1.0', '2.0']),
+      ...reset(deps),
+      labelled('Setup (lesson 6)', applyLesson(deps, '06-readiness-fixed.yml')),
+      watchRollout(deps, seen),
+      applyLesson(deps, '07-liveness.yml'),
+      observe(deps, {
+        title: 'the order of the rolling update',
+        expect: 'the new pod created before the old one goes away',
+        async check(ctx, log) {
+          const rec = seen.rec!
+          rec.stop()
+          if (rec.error()) throw new Error(`the pod watch broke during the rollout: ${rec.error()}`)
+          const r = surgeOrder(rec.sightings(), oldImage(ctx))
+          for (const l of r.lines) log(l)
+          if (!r.ok) throw new NotSeen('the new pod created before the old one goes away', r.saw)
+          return `rolling update: ${r.saw}`
+        },
+      }),
+      observe(deps, {
+        title: 'the liveness probe at work (kubectl get pods, kubectl describe pod <pod>)',
+        expect: 'the restart count climbing, with "Liveness probe failed" and "Killing" Events',
+        looks: [['get', 'pods', '-n', NS], ['describe', 'pod', 'hellogopher-<pod>', '-n', NS]],
+        async check(ctx, log) {
+          const kube = deps.kube()
+          const pod = await newestPod(kube, NS, SELECTOR, (p) => imageOf(p) !== oldImage(ctx))
+          if (!pod) throw new NotSeen('the new pod', `no pod matching ${SELECTOR} runs another image than ${oldImage(ctx)}`)
+          const name = pod.metadata!.name!
+          log(`pod/${name} runs ${imageOf(pod)}; waiting for the kubelet to restart it (liveness: 3 failures, 10 s apart)`)
+          let restarted: V1Pod
+          try {
+            restarted = await watchPod(kube, NS, name, (p) => restartsOf(p) >= 1, { timeoutMs: RESTART_TIMEOUT_MS, what: `pod/${name} to be restarted by its liveness probe` })
+          } catch (e) {
+            const now = await kube.read<V1Pod>({ apiVersion: 'v1', kind: 'Pod', name, namespace: NS })
+            if (!(e instanceof Error) || !/timed out/.test(e.message)) throw e
+            throw new NotSeen('the restart count climbing', `${now ? podSummary(now) : `pod/${name} gone`} after ${RESTART_TIMEOUT_MS / 1000}s (image ${imageOf(pod)})`)
+          }
+          const failed = await kube.waitForEvent(NS, 'Pod', name, (e) => e.reason === 'Unhealthy' && /Liveness probe failed/.test(e.message ?? ''), {
+            timeoutMs: 30_000,
+            what: `an Unhealthy "Liveness probe failed" Event about pod/${name}`,
+          })
+          await look(deps, log, ['get', 'pods', '-n', NS, '-l', SELECTOR])
+          await look(deps, log, ['describe', 'pod', name, '-n', NS], { pick: /Image:|Restart Count:|Liveness:|Liveness probe failed|Killing/ })
+          const killing = (await kube.eventsFor(NS, 'Pod', name)).find((e) => e.reason === 'Killing')
+          return `pod/${name} (${imageOf(restarted)}) restarted ${restartsOf(restarted)}×; Events: ${failed.reason} ${(failed.message ?? '').trim()}${killing ? `; Killing ${(killing.message ?? '').trim()}` : ''}`
+        },
+      }),
+    ]
+  },
+}

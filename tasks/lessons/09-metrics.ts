@@ -1,0 +1,99 @@
+/**
+ * Lesson 9, dashboard and metrics: `minikube addons enable dashboard` / `metrics-server`, `minikube addons list`,
+ * `minikube dashboard`; then `kubectl top pods` answers. The dashboard is a minikube addon: on other clusters
+ * this lesson says so and shows the metrics only.
+ */
+import { setTimeout as delay } from 'node:timers/promises'
+import { APP, type Deps } from '../lib/context.ts'
+import type { KubernetesObject } from '../lib/kube.ts'
+import { isPodReady } from '../lib/kube-state.ts'
+import { logTo, type Step } from '../lib/task.ts'
+import { LEFTOVER_NAMESPACE } from '../teardown.ts'
+import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
+import { look, lookWith, newestPod, observe } from './observe.ts'
+import { NotSeen, type Lesson } from './types.ts'
+
+const NS = LEFTOVER_NAMESPACE
+const SELECTOR = `app=${APP}`
+export const METRICS_API = 'v1beta1.metrics.k8s.io'
+export const METRICS_TIMEOUT_MS = 150_000
+
+type ApiService = KubernetesObject & { status?: { conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> } }
+
+/** The minikube commands of the lesson; other clusters have no addons. */
+const addons = (deps: Deps): Step => ({
+  title: 'Enable the dashboard and metrics-server addons (minikube addons enable …)',
+  enabled: deps.provider.name === 'minikube',
+  task: async (_ctx, task) => {
+    const log = logTo(task)
+    await deps.sh.run('minikube', ['addons', 'enable', 'metrics-server'], { log })
+    await deps.sh.run('minikube', ['addons', 'enable', 'dashboard'], { log })
+    await lookWith(deps, log, 'minikube', ['addons', 'list'], { pick: /ADDON NAME|dashboard|metrics-server/ })
+    log('`minikube dashboard` opens the dashboard in a browser and keeps running: type it yourself')
+  },
+})
+
+const noDashboard = (deps: Deps): Step => ({
+  title: 'The dashboard (minikube addons enable dashboard; minikube dashboard)',
+  enabled: deps.provider.name !== 'minikube',
+  skip: () =>
+    `the dashboard is a minikube addon; the ${deps.provider.name} cluster has none — kubectl get, describe, logs and top show the same things`,
+  task: (_ctx, task) => {
+    task.output = `the dashboard is a minikube addon; the ${deps.provider.name} cluster has none — kubectl get, describe, logs and top show the same things`
+  },
+})
+
+export const lesson: Lesson = {
+  number: 9,
+  name: 'metrics',
+  title: 'Dashboard and metrics',
+  summary: 'kubectl top pods answers (metrics-server); the dashboard addon on minikube only — elsewhere the lesson says so',
+  observable: 'the addons are enabled (minikube); kubectl top pods answers where metrics-server runs',
+  namespace: NS,
+  steps: (deps) => [
+    ...clusterWithImages(deps, ['1.0']),
+    ...reset(deps),
+    labelled('Setup (lesson 3)', applyLesson(deps, '03-hellogopher.yml')),
+    addons(deps),
+    noDashboard(deps),
+    observe(deps, {
+      title: 'how much CPU and memory the pod uses (kubectl top pods)',
+      expect: `kubectl top pods lists the ${APP} pod`,
+      looks: [['top', 'pods', '-n', NS]],
+      async check(_ctx, log) {
+        const kube = deps.kube()
+        const svc = await kube.read<ApiService>({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: METRICS_API })
+        if (!svc) {
+          await look(deps, log, ['top', 'pods', '-n', NS], { allowFail: true })
+          throw new NotSeen('kubectl top pods answering', `no metrics API on this cluster (APIService ${METRICS_API} is absent): metrics-server is not installed${deps.provider.name === 'minikube' ? ' — minikube addons enable metrics-server' : deps.provider.name === 'lab' ? ' — tasks/lab/up.ts installs it' : ''}`)
+        }
+        const pod = await newestPod(kube, NS, SELECTOR, isPodReady)
+        if (!pod) throw new NotSeen(`a Running ${APP} pod`, `none matches ${SELECTOR}`)
+        const name = pod.metadata!.name!
+        log(`waiting for metrics-server to have a sample of pod/${name} (it scrapes the kubelet every 15 s or so)`)
+        // the metrics API has no watch: ask every 3 s until the deadline
+        const deadline = Date.now() + METRICS_TIMEOUT_MS
+        let last = 'no answer yet'
+        for (;;) {
+          try {
+            const list = await kube.podMetrics(NS)
+            if (!list) last = `the metrics API answers 404 (APIService ${METRICS_API} without a backend)`
+            else if (list.items.some((m) => m.metadata.name === name)) break
+            else last = `metrics for ${list.items.length} pods, not yet for ${name}`
+          } catch (e) {
+            last = (e as Error).message
+          }
+          if (Date.now() + 3000 > deadline) {
+            const cond = svc.status?.conditions?.find((c) => c.type === 'Available')
+            throw new NotSeen(`kubectl top pods listing pod/${name}`, `${last} after ${METRICS_TIMEOUT_MS / 1000}s (APIService ${METRICS_API} Available=${cond?.status ?? '?'}${cond?.message ? `: ${cond.message}` : ''})`)
+          }
+          await delay(3000)
+        }
+        const r = await look(deps, log, ['top', 'pods', '-n', NS])
+        const row = r.stdout.split('\n').find((l) => l.startsWith(name))
+        if (!row) throw new NotSeen(`kubectl top pods listing pod/${name}`, r.stdout.trim() || r.stderr.trim())
+        return `kubectl top pods: ${row.trim().replace(/\s+/g, ' ')}`
+      },
+    }),
+  ],
+}

@@ -1,0 +1,124 @@
+/**
+ * Lesson 13, Secret: database-secrets (base64 is encoding, not protection) feeds DATABASE_PASSWORD through
+ * secretKeyRef; `kubectl get secrets`, `kubectl get secrets database-secrets -o yaml`; `kubectl patch secret`
+ * to a wrong value and a restart make the app fail to connect (its log says so, the pod crash-loops);
+ * patching the right value back heals it.
+ */
+import { join } from 'node:path'
+import { APP, MANIFESTS_DIR, NAMESPACE, type Deps } from '../lib/context.ts'
+import type { KubernetesObject, V1Pod } from '../lib/kube.ts'
+import { isPodReady, podSummary } from '../lib/kube-state.ts'
+import { loadManifests, manifestObjects } from '../lib/manifests.ts'
+import { registerSecret } from '../lib/redact.ts'
+import { logTo, type Step } from '../lib/task.ts'
+import { DEFAULT_KEY, patchSecret, restartApp, SECRET } from '../patch-secret.ts'
+import { crashInPreviousLog } from '../rollout.ts'
+import { applyFinal, applyLesson, clusterWithImages, inNamespace, labelled, lessonFile, reset } from './common.ts'
+import { appConnected } from './11-service-env.ts'
+import { CONTAINER, lastExit, look, observe } from './observe.ts'
+import { NotSeen, type Lesson } from './types.ts'
+
+const NS = NAMESPACE
+const SELECTOR = `app=${APP}`
+/** What the lesson patches in to break the app (registered as a secret: never printed). */
+export const WRONG_VALUE = 'not-the-database-secret'
+export const FAIL_TIMEOUT_MS = 90_000
+
+type SecretObject = KubernetesObject & { data?: Record<string, string> }
+
+/** The value manifests/01_database.yml gives DATABASE_PASSWORD (base64), i.e. the one MySQL was started with. */
+export function rightValueB64(): string {
+  const secret = manifestObjects(loadManifests(join(MANIFESTS_DIR, '01_database.yml'))).find((o) => o.kind === 'Secret' && o.metadata?.name === SECRET) as SecretObject | undefined
+  const b64 = secret?.data?.[DEFAULT_KEY]
+  if (!b64) throw new Error(`manifests/01_database.yml has no Secret ${SECRET} with ${DEFAULT_KEY}`)
+  return b64
+}
+
+interface Seen {
+  before: Set<string>
+}
+
+/** Which hellogopher pods run before the restart (a learner's `kubectl get pods`), so the new one can be told apart. */
+const notePods = (deps: Deps, seen: Seen): Step => ({
+  title: `Note the running pods (kubectl get pods -l ${SELECTOR})`,
+  task: async (ctx, task) => {
+    const log = logTo(task)
+    await look(deps, log, ['get', 'pods', '-n', NS, '-l', SELECTOR])
+    if (ctx.dryRun) return
+    seen.before = new Set((await deps.kube().listPods(NS, SELECTOR)).map((p) => p.metadata?.name ?? ''))
+  },
+})
+
+/** A crash: the container exited non-zero (now, or before its last restart), or waits in CrashLoopBackOff. */
+function crashed(p: V1Pod): boolean {
+  const exit = lastExit(p)
+  const waiting = p.status?.containerStatuses?.[0]?.state?.waiting?.reason
+  return (exit !== undefined && exit.exitCode !== 0) || waiting === 'CrashLoopBackOff'
+}
+
+export const lesson: Lesson = {
+  number: 13,
+  name: 'secret',
+  title: 'Secret',
+  summary: 'Secret database-secrets feeds DATABASE_PASSWORD; patched to a wrong value + restart → the app cannot connect; patched back → healthy',
+  observable: 'after patching a wrong DATABASE_PASSWORD and restarting, the app\'s DB connection FAILS (logs say so, pod crash-loops); patching back heals it',
+  namespace: NS,
+  steps: (deps) => {
+    const seen: Seen = { before: new Set() }
+    registerSecret(WRONG_VALUE)
+    const wrong = Buffer.from(WRONG_VALUE, 'utf8').toString('base64')
+    const right = rightValueB64()
+    return [
+      ...clusterWithImages(deps, ['5.0']),
+      ...reset(deps),
+      ...inNamespace(deps, lessonFile('12-database.yml'), lessonFile('12-envfrom.yml')).map((s) => labelled('Setup (lesson 12)', s)),
+      applyFinal(deps, '01_database.yml'),
+      applyLesson(deps, '13-secretkeyref.yml'),
+      observe(deps, {
+        title: `the Secret (kubectl get secrets; kubectl get secrets ${SECRET} -o yaml)`,
+        expect: `secret/${SECRET} listed, and the app's DATABASE_PASSWORD taken from it (secretKeyRef)`,
+        looks: [['get', 'secrets', '-n', NS], ['get', 'secrets', SECRET, '-n', NS, '-o', 'yaml']],
+        async check(_ctx, log) {
+          const kube = deps.kube()
+          await look(deps, log, ['get', 'secrets', '-n', NS])
+          await look(deps, log, ['get', 'secrets', SECRET, '-n', NS, '-o', 'yaml'], { pick: /^data:|DATABASE_PASSWORD|^type:/ })
+          log('(the value is base64 — encoding, not protection — and masked here because it is a secret)')
+          const s = await kube.read<SecretObject>({ apiVersion: 'v1', kind: 'Secret', name: SECRET, namespace: NS })
+          if (!s?.data?.[DEFAULT_KEY]) throw new NotSeen(`secret/${SECRET} with ${DEFAULT_KEY}`, s ? `keys ${Object.keys(s.data ?? {}).join(', ')}` : 'no such Secret')
+          const d = await kube.getDeployment(NS, APP)
+          const ref = d?.spec?.template.spec?.containers.find((c) => c.name === APP)?.env?.find((e) => e.name === DEFAULT_KEY)?.valueFrom?.secretKeyRef
+          if (ref?.name !== SECRET) throw new NotSeen(`${DEFAULT_KEY} from secret/${SECRET}`, `deployment/${APP} takes it from ${ref?.name ?? 'a plain value'}`)
+          return `secret/${SECRET} holds ${DEFAULT_KEY}; deployment/${APP} reads it through secretKeyRef`
+        },
+      }),
+      notePods(deps, seen),
+      labelled('Break it', patchSecret(deps, { key: DEFAULT_KEY, b64: wrong })),
+      labelled('Break it', restartApp(deps, { wait: false })),
+      observe(deps, {
+        title: "the restarted app (kubectl get pods; kubectl logs <new pod>)",
+        expect: `the restarted app failing to connect to MySQL with the wrong ${DEFAULT_KEY} (its log says so; the pod crash-loops)`,
+        looks: [['get', 'pods', '-n', NS, '-l', SELECTOR], ['logs', 'hellogopher-<new pod>', '-n', NS, '--previous']],
+        async check(_ctx, log) {
+          const kube = deps.kube()
+          const expect = `the restarted app failing to connect with the wrong ${DEFAULT_KEY}`
+          const pod = await kube.waitForPod(NS, SELECTOR, (p) => {
+            if (seen.before.has(p.metadata?.name ?? '')) return false
+            if (isPodReady(p)) throw new NotSeen(expect, `the new pod/${p.metadata?.name} connected and is Ready — the Secret still holds the value MySQL accepts`)
+            return crashed(p)
+          }, { timeoutMs: FAIL_TIMEOUT_MS, what: 'the new hellogopher pod to fail' })
+          const name = pod.metadata!.name!
+          const previous = crashInPreviousLog(pod)
+          const text = (await kube.orAbsent(`read the log of pod/${name}`, () => kube.core.readNamespacedPodLog({ namespace: NS, name, container: CONTAINER, previous }))) ?? ''
+          await look(deps, log, ['get', 'pods', '-n', NS, '-l', SELECTOR])
+          await look(deps, log, ['logs', name, '-n', NS, ...(previous ? ['--previous'] : [])], { pick: /cannot connect|denied|starting/ })
+          const line = text.split('\n').find((l) => /cannot connect to database/.test(l))
+          if (!line) throw new NotSeen(`"cannot connect to database" in the log of pod/${name}`, text.trim().split('\n').pop() ?? 'an empty log')
+          return `pod/${name} ${podSummary(pod).replace(/^pod\/\S+ /, '')}; its log: ${line.replace(/^\S+ \S+ /, '')}`
+        },
+      }),
+      labelled('Heal it', patchSecret(deps, { key: DEFAULT_KEY, b64: right })),
+      labelled('Heal it', restartApp(deps, { wait: true })),
+      appConnected(deps),
+    ]
+  },
+}
