@@ -13,6 +13,8 @@ import { NotSeen, type Lesson } from './types.ts'
 const NS = LEFTOVER_NAMESPACE
 const SELECTOR = `app=${APP}`
 const TIMEOUT_MS = 60_000
+/** The first probe runs ~10 s after start (periodSeconds); a failing one is reported at once. */
+const EVENT_TIMEOUT_MS = 45_000
 
 const probePort = (p: V1Pod) => p.spec?.containers[0]?.readinessProbe?.httpGet?.port
 
@@ -43,12 +45,14 @@ export const lesson: Lesson = {
         let event
         try {
           event = await kube.waitForEvent(NS, 'Pod', name, (e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message ?? ''), {
-            timeoutMs: TIMEOUT_MS,
+            timeoutMs: EVENT_TIMEOUT_MS,
             what: `an Unhealthy "Readiness probe failed" Event about pod/${name}`,
           })
         } catch (e) {
+          if (!(e instanceof Error) || !/^timed out/.test(e.message)) throw e
           const now = await kube.read<V1Pod>({ apiVersion: 'v1', kind: 'Pod', name, namespace: NS })
-          throw new NotSeen('an Unhealthy "Readiness probe failed" Event', `none within ${TIMEOUT_MS / 1000}s; ${now ? podSummary(now) : `pod/${name} gone`} (${(e as Error).message.replace(/^.*last seen: /, 'last: ')})`)
+          const why = now && isPodReady(now) ? ` — its readiness probe (port ${probePort(now)}) passes` : ''
+          throw new NotSeen('an Unhealthy "Readiness probe failed" Event', `none within ${EVENT_TIMEOUT_MS / 1000}s; ${now ? podSummary(now) : `pod/${name} gone`}${why}`)
         }
         await look(deps, log, ['get', 'pods', '-n', NS, '-l', SELECTOR])
         await look(deps, log, ['describe', 'pod', name, '-n', NS], { pick: /Readiness:|Ready:|Unhealthy|Readiness probe failed/ })

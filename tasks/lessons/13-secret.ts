@@ -49,11 +49,14 @@ const notePods = (deps: Deps, seen: Seen): Step => ({
   },
 })
 
-/** A crash: the container exited non-zero (now, or before its last restart), or waits in CrashLoopBackOff. */
-function crashed(p: V1Pod): boolean {
+/**
+ * Crash-looping: the container exited non-zero and the kubelet now waits before the next try (CrashLoopBackOff,
+ * what `kubectl get pods` shows). Waiting for the loop, not just the first exit, also keeps the next
+ * `kubectl rollout restart` out of the second the first one was made in (kubectl refuses two within one second).
+ */
+function crashLooping(p: V1Pod): boolean {
   const exit = lastExit(p)
-  const waiting = p.status?.containerStatuses?.[0]?.state?.waiting?.reason
-  return (exit !== undefined && exit.exitCode !== 0) || waiting === 'CrashLoopBackOff'
+  return exit !== undefined && exit.exitCode !== 0 && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'
 }
 
 export const lesson: Lesson = {
@@ -104,8 +107,8 @@ export const lesson: Lesson = {
           const pod = await kube.waitForPod(NS, SELECTOR, (p) => {
             if (seen.before.has(p.metadata?.name ?? '')) return false
             if (isPodReady(p)) throw new NotSeen(expect, `the new pod/${p.metadata?.name} connected and is Ready — the Secret still holds the value MySQL accepts`)
-            return crashed(p)
-          }, { timeoutMs: FAIL_TIMEOUT_MS, what: 'the new hellogopher pod to fail' })
+            return crashLooping(p)
+          }, { timeoutMs: FAIL_TIMEOUT_MS, what: 'the new hellogopher pod to crash-loop' })
           const name = pod.metadata!.name!
           const previous = crashInPreviousLog(pod)
           const text = (await kube.orAbsent(`read the log of pod/${name}`, () => kube.core.readNamespacedPodLog({ namespace: NS, name, container: CONTAINER, previous }))) ?? ''

@@ -19,12 +19,22 @@ const env = () => ({ ...labEnv(), DOCKER_HOST })
 const remote = ['--provider', 'remote', '--registry', repo, '--context', LAB_CONTEXT, '--image', `mysql:8.0=${mysqlMirror}`]
 
 test.before(async () => {
+  try {
+    await setUp()
+  } catch (e) {
+    // uvu reports a failing hook without its message: say it here
+    process.stdout.write(`    setup failed: ${(e as Error).message}\n`)
+    throw e
+  }
+})
+
+async function setUp(): Promise<void> {
   registry = await startRegistry()
   await expectOk(await task('teardown.ts', [], { env: env() }), 'teardown before the remote run')
   // the tutorial's mysql:8.0 cannot be pulled here: mirror the lab's MariaDB build into the registry
   await expectOk(await sh('docker', ['tag', MYSQL_COMPAT_IMAGE, mysqlMirror], { env: env() }), 'docker tag mysql mirror')
   await expectOk(await sh('docker', ['push', mysqlMirror], { env: env() }), 'docker push mysql mirror')
-})
+}
 
 test.after(async () => {
   await task('teardown.ts', [...remote, '--yes'], { env: env() })

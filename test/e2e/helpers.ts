@@ -37,6 +37,8 @@ export function sh(cmd: string, args: string[], opts: { input?: string; env?: No
       clearTimeout(timer)
       resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - t0 })
     })
+    // a child that exits without reading its stdin must not crash the suite (EPIPE on an unhandled stream error)
+    child.stdin.on('error', () => {})
     child.stdin.end(opts.input ?? '')
   })
 }

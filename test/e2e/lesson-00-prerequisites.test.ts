@@ -1,7 +1,7 @@
 /** Lesson 0 on the lab: the tool report names each tool with the version the tool itself gives, and hints for the missing ones. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expectOk, lesson, sh, task, type Ran } from './helpers.ts'
+import { E2E_PROVIDER, expectOk, lesson, sh, task, type Ran } from './helpers.ts'
 
 let run: Ran
 
@@ -13,8 +13,8 @@ test('lesson 0 reports the tools with their versions; the lab provider can run',
   assert.match(r.stdout, /✔ go\s+\d+\.\d+(\.\d+)?\s+\//)
   // a missing tool comes with how to get it
   for (const m of r.stdout.matchAll(/✖ (\w+)\s+missing\s+(.*)$/gm)) assert.match(m[2]!, /install|use --provider/, m[0])
-  assert.match(r.stdout, /lab\s+✔ usable .*← selected/)
-  assert.match(r.stdout, /Seen: .*the lab provider can run here/)
+  assert.match(r.stdout, new RegExp(`${E2E_PROVIDER}\\s+✔ usable .*← selected`))
+  assert.match(r.stdout, new RegExp(`Seen: .*the ${E2E_PROVIDER} provider can run here`))
 })
 
 test('independent: the versions in the report are the ones the tools print', async () => {

@@ -5,7 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
-import { expectOk, kube, lesson, saidInstead, watchWhile } from './helpers.ts'
+import { expectOk, kube, lesson, watchWhile } from './helpers.ts'
 
 const NS = 'default'
 
