@@ -9,10 +9,10 @@ import type { Shell } from '../lib/shell.ts'
 import type { Log } from '../lib/providers/types.ts'
 import { BIN_DIR, ETCD_VERSION, K8S_STAGING_VERSION, K8S_VERSION, METRICS_SERVER_VERSION } from './paths.ts'
 
-export const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl'] as const
+/** kubeadm is not used by the lab itself: the offline kind node image (tasks/lab/kindnode) takes it from here. */
+export const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl', 'kubeadm'] as const
 /** Everything the build step leaves in BIN_DIR. */
 export const BINARIES = [...COMPONENTS, 'etcd'] as const
-const ETCD_MOD_DIR = join(BIN_DIR, '..', 'etcd-mod')
 const BUILD_DIR = join(BIN_DIR, '..')
 const MOD_DIR = join(BUILD_DIR, 'mod')
 const STAMP = join(BIN_DIR, '.stamp')
@@ -82,17 +82,21 @@ export async function buildKubernetes(sh: Shell, log: Log): Promise<void> {
     ['build', '-trimpath', '-tags', 'selinux,notest', '-ldflags', ldflags(), '-o', `${BIN_DIR}/`, ...COMPONENTS.map((c) => `k8s.io/kubernetes/cmd/${c}`)],
     { log, cwd: MOD_DIR, env: { CGO_ENABLED: '0' } },
   )
-  await buildEtcd(sh, log)
+  await buildEtcd(sh, log, ETCD_VERSION, join(BIN_DIR, 'etcd'))
   writeFileSync(STAMP, stampText())
 }
 
-/** etcd's server module is its main package; a helper module requiring it builds the binary. */
-async function buildEtcd(sh: Shell, log: Log): Promise<void> {
-  mkdirSync(ETCD_MOD_DIR, { recursive: true })
-  writeFileSync(join(ETCD_MOD_DIR, 'go.mod'), 'module lab.local/etcdbuild\n\ngo 1.24\n')
-  writeFileSync(join(ETCD_MOD_DIR, 'tools.go'), '//go:build tools\n\npackage etcdbuild\n\nimport _ "go.etcd.io/etcd/server/v3"\n')
-  await sh.run('go', ['get', `go.etcd.io/etcd/server/v3@${ETCD_VERSION}`], { log, cwd: ETCD_MOD_DIR })
-  await sh.run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', join(BIN_DIR, 'etcd'), 'go.etcd.io/etcd/server/v3'], { log, cwd: ETCD_MOD_DIR, env: { CGO_ENABLED: '0' } })
+/**
+ * etcd's server module is its main package; a helper module requiring it at `version` builds the binary to `out`.
+ * The lab runs ETCD_VERSION; the kind node image builds the version kubeadm names.
+ */
+export async function buildEtcd(sh: Shell, log: Log, version: string, out: string): Promise<void> {
+  const modDir = join(BUILD_DIR, version === ETCD_VERSION ? 'etcd-mod' : `etcd-mod-${version}`)
+  mkdirSync(modDir, { recursive: true })
+  writeFileSync(join(modDir, 'go.mod'), 'module lab.local/etcdbuild\n\ngo 1.24\n')
+  writeFileSync(join(modDir, 'tools.go'), '//go:build tools\n\npackage etcdbuild\n\nimport _ "go.etcd.io/etcd/server/v3"\n')
+  await sh.run('go', ['get', `go.etcd.io/etcd/server/v3@${version}`], { log, cwd: modDir })
+  await sh.run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', out, 'go.etcd.io/etcd/server/v3'], { log, cwd: modDir, env: { CGO_ENABLED: '0' } })
 }
 
 /** Kept apart from the Kubernetes build and its stamp, so adding it leaves that cache valid. */

@@ -4,6 +4,7 @@ import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, RUN_DIR, STATE_DIR } from './pat
 import { conf, APISERVER_PORT, METRICS_SERVER_PORT } from './config.ts'
 import { CLUSTER_CIDR, NODE_NAME, pki, SERVICE_CIDR } from './pki.ts'
 import type { ProcSpec } from './procs.ts'
+import { dockerdRuntimeArgs } from './runtime.ts'
 
 const bin = (name: string) => join(BIN_DIR, name)
 
@@ -40,6 +41,8 @@ export function dockerd(): ProcSpec {
       '--exec-root', join(RUN_DIR, 'docker'),
       '--pidfile', join(RUN_DIR, 'docker.pid'),
       '-H', `unix://${DOCKER_SOCK}`,
+      // privileged containers (kind's nodes) on machines that withhold a capability: see runtime.ts
+      ...dockerdRuntimeArgs(),
     ],
   }
 }

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Shell } from '../lib/shell.ts'
 import type { Log } from '../lib/providers/types.ts'
+import { CLUSTER_CIDR, SERVICE_CIDR } from './pki.ts'
 
 /** Debian packages and a program each provides (checked on PATH/in place, so non-Debian hosts can bring their own). */
 export const PACKAGES: Record<string, string> = {
@@ -55,11 +56,29 @@ export function sysctlsToSet(read: (path: string) => string | undefined = (p) =>
   return Object.fromEntries(Object.entries(SYSCTLS).filter(([k, v]) => read(sysctlPath(k)) !== v))
 }
 
+/**
+ * The cluster's address ranges, routed to the lab's own bridge: a packet for a ClusterIP no Service holds is not
+ * DNATed by kube-proxy and would otherwise follow the default route off this machine. Live ClusterIPs still work
+ * (kube-proxy's DNAT runs first for pod traffic; host traffic is re-routed after the OUTPUT DNAT).
+ */
+export const LOCAL_ROUTES = [SERVICE_CIDR, CLUSTER_CIDR]
+
+/** Ranges whose route (`ip route show exact R`) does not go to the lab's bridge. */
+export async function routesToSet(sh: Shell): Promise<string[]> {
+  const missing: string[] = []
+  for (const range of LOCAL_ROUTES) {
+    const r = await sh.run('ip', ['route', 'show', 'exact', range], { quiet: true, allowFail: true, readOnly: true })
+    if (!new RegExp(`\\bdev ${LAB_IFACE}\\b`).test(r.stdout)) missing.push(range)
+  }
+  return missing
+}
+
 export async function hostReady(sh: Shell, nodeIp: string): Promise<string | false> {
   if (Object.keys(sysctlsToSet()).length) return false
   const addr = await sh.run('ip', ['-4', '-o', 'addr', 'show', 'dev', LAB_IFACE], { quiet: true, allowFail: true, readOnly: true })
   if (!addr.stdout.includes(` ${nodeIp}/`)) return false
-  return `${LAB_IFACE} has ${nodeIp}; forwarding and bridge netfilter on`
+  if ((await routesToSet(sh)).length) return false
+  return `${LAB_IFACE} has ${nodeIp} and routes ${LOCAL_ROUTES.join(', ')}; forwarding and bridge netfilter on`
 }
 
 export async function prepareHost(sh: Shell, nodeIp: string, log: Log): Promise<void> {
@@ -73,6 +92,7 @@ export async function prepareHost(sh: Shell, nodeIp: string, log: Log): Promise<
   const addr = await sh.run('ip', ['-4', '-o', 'addr', 'show', 'dev', LAB_IFACE], { quiet: true })
   if (!addr.stdout.includes(` ${nodeIp}/`)) await sh.run('ip', ['addr', 'add', `${nodeIp}/32`, 'dev', LAB_IFACE], { log })
   await sh.run('ip', ['link', 'set', LAB_IFACE, 'up'], { log })
+  for (const range of await routesToSet(sh)) await sh.run('ip', ['route', 'replace', range, 'dev', LAB_IFACE], { log })
   // kubelet's volume mounts need shared propagation on /
   await sh.run('mount', ['--make-rshared', '/'], { log })
 }

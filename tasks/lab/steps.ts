@@ -18,6 +18,7 @@ import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUB
 import { hostReady, installPackages, missingPackages, prepareHost } from './host.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG, METRICS_SERVER_VERSION } from './paths.ts'
 import { NODE_NAME, generatePki, pkiComplete } from './pki.ts'
+import { ensureNocapRuntime } from './runtime.ts'
 import { logFile, runningPid, startProc, type ProcSpec } from './procs.ts'
 import { join, relative } from 'node:path'
 
@@ -123,7 +124,14 @@ export const etcd = (): Step<LabCtx> => processStep(() => C.etcd(), async () => 
 
 export const containerd = ({ sh }: LabDeps): Step<LabCtx> => processStep(() => C.containerd(), () => cmdOk(sh, 'ctr', ['--address', CONTAINERD_SOCK, 'version']))
 
-export const dockerd = (): Step<LabCtx> => processStep(() => C.dockerd(), () => dockerPing(DOCKER_SOCK))
+const dockerdProcess = processStep(() => C.dockerd(), () => dockerPing(DOCKER_SOCK))
+export const dockerd = ({ sh }: LabDeps): Step<LabCtx> => ({
+  ...dockerdProcess,
+  task: async (ctx, task) => {
+    await ensureNocapRuntime(sh, logTo(task))
+    return (dockerdProcess.task as (c: LabCtx, t: typeof task) => Promise<void>)(ctx, task)
+  },
+})
 
 /** An image built by the lab's dockerd, imported into containerd's k8s.io namespace (the kubelet's runtime). */
 function labImage({ sh }: LabDeps, title: string, image: string, build: (sh: Shell, log: (l: string) => void) => Promise<string | undefined>): Step<LabCtx> {
@@ -240,7 +248,7 @@ export const labUpSteps = (deps: LabDeps): Step<LabCtx>[] => [
   configs(),
   etcd(),
   containerd(deps),
-  dockerd(),
+  dockerd(deps),
   pauseImage(deps),
   apiserver(),
   controllerManager(),

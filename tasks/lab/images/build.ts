@@ -37,8 +37,17 @@ const inRepo = (rel: string) => path.join(REPO_ROOT, rel)
 const PAUSE_DIR = 'tasks/lab/images/pause'
 const MYSQL_DIR = 'tasks/lab/images/mysql'
 
-/** How the rootfs is made. Part of the recipe hash (the mirror is not: any Debian mirror gives the same). */
-export const MYSQL_ROOTFS = {
+/** A Debian root filesystem made with debootstrap. Part of the recipe hash (the mirror is not: any Debian mirror gives the same). */
+export interface RootfsRecipe {
+  suite: string
+  variant: string
+  include: readonly string[]
+  /** Emptied after debootstrap (contents removed, directories kept), relative to the rootfs. */
+  prune: readonly string[]
+}
+
+/** How the MySQL-compatible image's rootfs is made. */
+export const MYSQL_ROOTFS: RootfsRecipe = {
   suite: 'bookworm',
   variant: 'minbase',
   include: ['mariadb-server', 'mariadb-client'],
@@ -56,17 +65,19 @@ export const MYSQL_ROOTFS = {
     'dev', // device nodes: the runtime mounts its own /dev
     'tmp',
   ],
-} as const
+}
 
 const DOCKER_ENV = { DOCKER_BUILDKIT: '0' }
 
-/** Where the debootstrap result is kept between builds (outside the repo). */
-export function mysqlRootfsCachePath(): string {
+/** Where a debootstrap result is kept between builds (outside the repo). */
+export function rootfsCachePath(name: string, suite: string): string {
   const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache')
-  return path.join(cache, 'learn-k8s-easy', 'lab', 'images', `mysql-rootfs-${MYSQL_ROOTFS.suite}.tar`)
+  return path.join(cache, 'learn-k8s-easy', 'lab', 'images', `${name}-rootfs-${suite}.tar`)
 }
 
-function sha256(parts: Array<[name: string, content: string | Buffer]>): string {
+export const mysqlRootfsCachePath = (): string => rootfsCachePath('mysql', MYSQL_ROOTFS.suite)
+
+export function sha256(parts: Array<[name: string, content: string | Buffer]>): string {
   const h = createHash('sha256')
   for (const [name, content] of parts) {
     h.update(`${name}\0${content.length}\0`)
@@ -87,13 +98,15 @@ export async function pauseSourceHash(): Promise<string> {
   ])
 }
 
-/** sha256 of the rootfs recipe alone: the debootstrap parameters and the pruning. */
-export function mysqlRootfsHash(): string {
+/** sha256 of a rootfs recipe alone: the debootstrap parameters and the pruning. */
+export function rootfsHash(recipe: RootfsRecipe): string {
   return sha256([
     ['recipe-version', RECIPE_VERSION],
-    ['debootstrap', JSON.stringify(MYSQL_ROOTFS)],
+    ['debootstrap', JSON.stringify(recipe)],
   ])
 }
+
+export const mysqlRootfsHash = (): string => rootfsHash(MYSQL_ROOTFS)
 
 /** sha256 of the MySQL-compatible image's recipe: Dockerfile, entrypoint.sh and the rootfs recipe. */
 export async function mysqlSourceHash(): Promise<string> {
@@ -105,7 +118,7 @@ export async function mysqlSourceHash(): Promise<string> {
   ])
 }
 
-async function imageLabels(sh: Shell, ref: string): Promise<Record<string, string> | undefined> {
+export async function imageLabels(sh: Shell, ref: string): Promise<Record<string, string> | undefined> {
   const r = await sh.run('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', ref], {
     env: DOCKER_ENV,
     allowFail: true,
@@ -126,12 +139,12 @@ export async function imageExists(sh: Shell, ref: string): Promise<boolean> {
 }
 
 /** Why the image need not be built, or undefined when it must be. */
-async function upToDate(sh: Shell, ref: string, source: string): Promise<string | undefined> {
+export async function upToDate(sh: Shell, ref: string, source: string): Promise<string | undefined> {
   const labels = await imageLabels(sh, ref)
   return labels?.[SOURCE_LABEL] === source ? `already built (${ref}, source ${source.slice(0, 12)})` : undefined
 }
 
-async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix))
   try {
     return await fn(dir)
@@ -140,7 +153,7 @@ async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): 
   }
 }
 
-async function imageId(sh: Shell, ref: string): Promise<string | undefined> {
+export async function imageId(sh: Shell, ref: string): Promise<string | undefined> {
   const r = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], {
     env: DOCKER_ENV,
     allowFail: true,
@@ -154,7 +167,7 @@ async function imageId(sh: Shell, ref: string): Promise<string | undefined> {
  * Run `make` (which tags ref anew), then remove the image ref pointed to before, now untagged, so rebuilds
  * do not pile up ~300 MB orphans. Best effort: an image still in use (or with children) stays.
  */
-async function replacing(sh: Shell, log: Log, ref: string, make: () => Promise<void>): Promise<void> {
+export async function replacing(sh: Shell, log: Log, ref: string, make: () => Promise<void>): Promise<void> {
   const before = await imageId(sh, ref)
   await make()
   if (!before || sh.dryRun || before === (await imageId(sh, ref))) return
@@ -162,9 +175,9 @@ async function replacing(sh: Shell, log: Log, ref: string, make: () => Promise<v
   if (r.exitCode === 0) log(`removed the previous ${ref} (${before.replace(/^sha256:/, '').slice(0, 12)})`)
 }
 
-async function dockerBuild(sh: Shell, log: Log, ctx: string, ref: string, source: string): Promise<void> {
+export async function dockerBuild(sh: Shell, log: Log, ctx: string, ref: string, source: string, buildArgs: string[] = []): Promise<void> {
   await replacing(sh, log, ref, async () => {
-    await sh.run('docker', ['build', '--force-rm', '--label', `${SOURCE_LABEL}=${source}`, '-t', ref, ctx], {
+    await sh.run('docker', ['build', '--force-rm', ...buildArgs, '--label', `${SOURCE_LABEL}=${source}`, '-t', ref, ctx], {
       log,
       env: DOCKER_ENV,
     })
@@ -214,14 +227,14 @@ export async function buildMysqlImage(sh: Shell, log: Log): Promise<string | und
   return undefined
 }
 
-/** MYSQL_ROOTFS_IMAGE from the cached tarball, debootstrapping first when there is none (or a stale one). */
-async function ensureMysqlRootfsImage(sh: Shell, log: Log): Promise<void> {
-  const key = mysqlRootfsHash()
-  if ((await imageLabels(sh, MYSQL_ROOTFS_IMAGE))?.[SOURCE_LABEL] === key) {
-    log(`${MYSQL_ROOTFS_IMAGE} is up to date`)
+/** An image of a debootstrap rootfs from the cached tarball, debootstrapping first when there is none (or a stale one). */
+export async function ensureRootfsImage(sh: Shell, log: Log, recipe: RootfsRecipe, image: string, name: string): Promise<void> {
+  const key = rootfsHash(recipe)
+  if ((await imageLabels(sh, image))?.[SOURCE_LABEL] === key) {
+    log(`${image} is up to date`)
     return
   }
-  const tar = mysqlRootfsCachePath()
+  const tar = rootfsCachePath(name, recipe.suite)
   const keyFile = `${tar}.source`
   const cached =
     (await readFile(keyFile, 'utf8').then(
@@ -229,24 +242,26 @@ async function ensureMysqlRootfsImage(sh: Shell, log: Log): Promise<void> {
       () => false,
     )) && (await stat(tar).then((s) => s.isFile() && s.size > 0, () => false))
   if (cached) log(`using the cached rootfs ${tar}`)
-  else await bootstrapMysqlRootfs(sh, log, tar, keyFile, key)
+  else await bootstrapRootfs(sh, log, recipe, tar, keyFile, key)
   // same as `tar -C <rootfs> -c . | docker import - <ref>`, from the cached tarball
-  await replacing(sh, log, MYSQL_ROOTFS_IMAGE, async () => {
-    await sh.run('docker', ['import', '--change', `LABEL ${SOURCE_LABEL}=${key}`, tar, MYSQL_ROOTFS_IMAGE], {
+  await replacing(sh, log, image, async () => {
+    await sh.run('docker', ['import', '--change', `LABEL ${SOURCE_LABEL}=${key}`, tar, image], {
       log,
       env: DOCKER_ENV,
     })
   })
 }
 
-async function bootstrapMysqlRootfs(sh: Shell, log: Log, tar: string, keyFile: string, key: string): Promise<void> {
+const ensureMysqlRootfsImage = (sh: Shell, log: Log) => ensureRootfsImage(sh, log, MYSQL_ROOTFS, MYSQL_ROOTFS_IMAGE, 'mysql')
+
+async function bootstrapRootfs(sh: Shell, log: Log, recipe: RootfsRecipe, tar: string, keyFile: string, key: string): Promise<void> {
   if (!(await sh.which('debootstrap'))) throw new ToolMissingError('debootstrap')
   if (process.getuid && process.getuid() !== 0 && !sh.dryRun) {
-    throw new Error('building the MySQL-compatible rootfs runs debootstrap, which needs root: run as root')
+    throw new Error('building a Debian rootfs runs debootstrap, which needs root: run as root')
   }
-  const mirror = await debianMirror()
-  const { suite, variant, include } = MYSQL_ROOTFS
-  const work = await mkdtemp(path.join(os.tmpdir(), 'lab-mysql-rootfs-'))
+  const { suite, variant, include, prune } = recipe
+  const mirror = await debianMirror(suite)
+  const work = await mkdtemp(path.join(os.tmpdir(), 'lab-rootfs-'))
   const root = path.join(work, 'rootfs')
   try {
     log(`debootstrap ${suite} with ${include.join(', ')} from ${mirror} (a few minutes; cached afterwards)`)
@@ -255,8 +270,8 @@ async function bootstrapMysqlRootfs(sh: Shell, log: Log, tar: string, keyFile: s
     })
     if (sh.dryRun) return
     await unmountUnder(sh, log, work) // debootstrap unmounts /proc, /sys on exit; make sure
-    for (const rel of MYSQL_ROOTFS.prune) await emptyDir(root, rel)
-    log(`pruned ${MYSQL_ROOTFS.prune.join(', ')}`)
+    for (const rel of prune) await emptyDir(root, rel)
+    log(`pruned ${prune.join(', ')}`)
     await mkdir(path.dirname(tar), { recursive: true })
     const part = `${tar}.${process.pid}.part` // unique: two builds at once each rename a whole tarball
     try {

@@ -30,6 +30,8 @@ export interface KindOptions {
   name?: string
   /** Repo root the config path is relative to (tests pass a temp dir). */
   root?: string
+  /** Node image (`kind create cluster --image`); default $KIND_NODE_IMAGE, else kind's own default for its version. */
+  image?: string
 }
 
 export const kindContext = (name: string) => `kind-${name}`
@@ -90,6 +92,7 @@ export function crictlImageId(json: string, image: string): string | undefined {
 export function kindProvider(opts: KindOptions = {}): Provider {
   const name = opts.name ?? process.env.KIND_CLUSTER_NAME ?? KIND_DEFAULT_NAME
   const root = opts.root ?? ROOT
+  const image = opts.image ?? (process.env.KIND_NODE_IMAGE || undefined)
   const node = kindNode(name)
   const read = { quiet: true, allowFail: true, readOnly: true } as const
   return {
@@ -106,7 +109,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
       const state = s.stdout.trim() || 'unknown'
       return { running: state === 'running', detail: `kind: cluster ${name}, node container ${node} ${state}` }
     },
-    startCommands: () => [['kind', 'create', 'cluster', '--name', name, '--config', KIND_CONFIG_FILE]],
+    startCommands: () => [['kind', 'create', 'cluster', '--name', name, '--config', KIND_CONFIG_FILE, ...(image ? ['--image', image] : [])]],
     async start(sh, log) {
       if (sh.dryRun) log(`would write ${KIND_CONFIG_FILE}: ${KIND_NODE_PORT} → 127.0.0.1:${KIND_NODE_PORT}`)
       else {

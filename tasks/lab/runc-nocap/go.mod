@@ -1,0 +1,3 @@
+module learn-k8s-easy/test/support/runc-nocap
+
+go 1.22
