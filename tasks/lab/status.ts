@@ -8,7 +8,8 @@ import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUB
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './paths.ts'
 import { runningPid } from './procs.ts'
 import { apiServiceAvailability, labKube, METRICS_API, nodeReady } from './steps.ts'
-import type { V1APIService } from '@kubernetes/client-node'
+import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
+import { CLUSTER_DNS_IP } from './coredns.ts'
 import { NODE_NAME } from './pki.ts'
 
 const cmd = spec('tasks/lab/status.ts', 'Show whether each lab component runs and answers, and whether the node is Ready.')
@@ -42,6 +43,7 @@ export async function labStatus(argv: string[]): Promise<number> {
   const out = [`lab cluster (Kubernetes ${K8S_VERSION}, binaries ${existsSync(BIN_DIR) ? BIN_DIR : 'not built'})`]
   for (const r of rows) out.push(`  ${r.name.padEnd(24)} ${r.pid ? `pid ${String(r.pid).padEnd(8)}` : 'not started by lab'.padEnd(12)} ${r.healthy ? 'answers' : 'DOWN'}`)
   let ready = false
+  let dnsReady = false
   if (rows.find((r) => r.name === 'kube-apiserver')?.healthy) {
     const kube = labKube()
     const node = await kube.orAbsent('read node', () => kube.core.readNode({ name: NODE_NAME }))
@@ -49,10 +51,13 @@ export async function labStatus(argv: string[]): Promise<number> {
     out.push(`  node ${NODE_NAME}: ${node ? (ready ? 'Ready' : 'NotReady') : 'not registered'}`)
     const api = await kube.read<V1APIService>({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: METRICS_API })
     out.push(`  ${apiServiceAvailability(api).message}`)
+    const dns = await kube.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' })
+    dnsReady = (dns?.status?.readyReplicas ?? 0) >= 1
+    out.push(`  cluster DNS: ${dns ? `deployment/coredns ${dns.status?.readyReplicas ?? 0}/${dns.spec?.replicas ?? 1} ready` : 'coredns not deployed'}, service/kube-dns ${CLUSTER_DNS_IP}`)
   }
   out.push(`  kubeconfig: ${KUBECONFIG}${existsSync(KUBECONFIG) ? '' : ' (not written yet)'}`)
   process.stdout.write(`${out.join('\n')}\n`)
-  return rows.every((r) => r.healthy) && ready ? 0 : 1
+  return rows.every((r) => r.healthy) && ready && dnsReady ? 0 : 1
 }
 
 if (isMain(import.meta.url)) await runMain(cmd, () => labStatus(process.argv.slice(2)))

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseAllDocuments } from 'yaml'
-import type { V1APIService } from '@kubernetes/client-node'
+import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
 import { Kube, type KubernetesObject, type V1Node } from '../lib/kube.ts'
 import { ROOT } from '../lib/context.ts'
 import { formatCommand, type Shell } from '../lib/shell.ts'
@@ -19,6 +19,7 @@ import { hostReady, installPackages, missingPackages, prepareHost } from './host
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG, METRICS_SERVER_VERSION } from './paths.ts'
 import { NODE_NAME, generatePki, pkiComplete } from './pki.ts'
 import { ensureNocapRuntime } from './runtime.ts'
+import { buildCorednsImage, CLUSTER_DNS_IP, COREDNS_IMAGE, COREDNS_VERSION } from './coredns.ts'
 import { logFile, runningPid, startProc, type ProcSpec } from './procs.ts'
 import { join, relative } from 'node:path'
 
@@ -44,6 +45,7 @@ export function nodeReady(n: V1Node | undefined): boolean {
 
 export const METRICS_API = 'v1beta1.metrics.k8s.io'
 export const METRICS_MANIFEST = join(ROOT, 'tasks', 'lab', 'manifests', 'metrics-server.yml')
+export const COREDNS_MANIFEST = join(ROOT, 'tasks', 'lab', 'manifests', 'coredns.yml')
 
 /** The APIService's Available condition as one line, and whether it is True (absent → not available). */
 export function apiServiceAvailability(a: V1APIService | undefined): { available: boolean; message: string } {
@@ -163,6 +165,27 @@ export const pauseImage = (deps: LabDeps): Step<LabCtx> => labImage(deps, `Pause
 export const mysqlImage = (deps: LabDeps): Step<LabCtx> =>
   labImage(deps, `MySQL-compatible image ${MYSQL_COMPAT_IMAGE} (Debian MariaDB; nothing can be pulled here)`, MYSQL_COMPAT_IMAGE, buildMysqlImage)
 
+export const corednsImage = (deps: LabDeps): Step<LabCtx> =>
+  labImage(deps, `CoreDNS image ${COREDNS_IMAGE} (built from its Go module)`, COREDNS_IMAGE, buildCorednsImage)
+
+/** CoreDNS as the kube-dns Service: applied when it would change, then Ready (pods resolve Service names). */
+export const clusterDns = ({ sh, kube: kubeOf = labKube }: LabDeps): Step<LabCtx> => ({
+  title: `Cluster DNS: CoreDNS ${COREDNS_VERSION} as service/kube-dns ${CLUSTER_DNS_IP}`,
+  skip: async () => {
+    const kube = kubeOf()
+    for (const o of yamlObjects(readFileSync(COREDNS_MANIFEST, 'utf8'))) if (await kube.applyWouldChange(o)) return false
+    const d = await kube.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' })
+    return (d?.status?.readyReplicas ?? 0) >= 1 ? `${relative(ROOT, COREDNS_MANIFEST)} applied, coredns Ready` : false
+  },
+  task: async (ctx, task) => {
+    const env = { KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` }
+    const log = logTo(task)
+    await sh.run('kubectl', ['apply', '--server-side', '-f', relative(ROOT, COREDNS_MANIFEST)], { log, cwd: ROOT, env })
+    if (ctx.dryRun) return
+    await sh.run('kubectl', ['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s'], { log, env })
+  },
+})
+
 export const apiserver = (): Step<LabCtx> => processStep((ctx) => C.apiserver(ctx.nodeIp), async (ctx) => (await probe(apiserverReadyz(ctx.nodeIp), { admin: true })) === 'ok', 120_000)
 
 export const controllerManager = (): Step<LabCtx> => processStep(() => C.controllerManager(), async () => (await probe(CONTROLLER_MANAGER_HEALTH)) === 'ok')
@@ -259,5 +282,7 @@ export const labUpSteps = (deps: LabDeps): Step<LabCtx>[] => [
   metricsServerApi(deps),
   metricsServer(),
   metricsApiAvailable(deps),
+  corednsImage(deps),
+  clusterDns(deps),
   mysqlImage(deps),
 ]

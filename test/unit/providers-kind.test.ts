@@ -225,16 +225,24 @@ for (const [out, want] of ipCases) {
 // ── names and contexts ───────────────────────────────────────────────────────
 test('context kind-<name>; name from option, else $KIND_CLUSTER_NAME, else learn-k8s', () => {
   const saved = process.env.KIND_CLUSTER_NAME
+  const savedImage = process.env.KIND_NODE_IMAGE
   try {
     delete process.env.KIND_CLUSTER_NAME
+    delete process.env.KIND_NODE_IMAGE
     assert.equal(kindProvider().target(), { context: 'kind-learn-k8s' })
     process.env.KIND_CLUSTER_NAME = 'ci'
     assert.equal(kindProvider().target(), { context: 'kind-ci' })
     assert.equal(kindProvider({ name: 'dev' }).target(), { context: 'kind-dev' })
     assert.equal(kindProvider({ name: 'dev' }).startCommands(), [['kind', 'create', 'cluster', '--name', 'dev', '--config', '.cache/kind-config.yaml']])
+    // a node image of one's own (the offline image, a mirror): --image, from the option or $KIND_NODE_IMAGE
+    assert.equal(kindProvider({ name: 'dev', image: 'img:1' }).startCommands()[0]!.slice(-2), ['--image', 'img:1'])
+    process.env.KIND_NODE_IMAGE = 'localhost/learn-k8s/kind-node:v1.34.4'
+    assert.equal(kindProvider({ name: 'dev' }).startCommands()[0]!.slice(-2), ['--image', 'localhost/learn-k8s/kind-node:v1.34.4'])
   } finally {
     if (saved === undefined) delete process.env.KIND_CLUSTER_NAME
     else process.env.KIND_CLUSTER_NAME = saved
+    if (savedImage === undefined) delete process.env.KIND_NODE_IMAGE
+    else process.env.KIND_NODE_IMAGE = savedImage
   }
 })
 

@@ -237,27 +237,29 @@ export async function buildBaseImage({ sh, log }: BuildDeps): Promise<string | u
   return undefined
 }
 
+/** A component image: its binary on a minimal root (or on the node's rootfs), tagged with its upstream name. */
+export async function buildComponentImage({ sh, log }: BuildDeps, ref: string, recipe: { bin: string; path: string; from: 'scratch' | 'rootfs' }): Promise<void> {
+  const source = sha256([['recipe-version', RECIPE_VERSION], ['bin', fileHash(recipe.bin)], ['from', recipe.from === 'rootfs' ? baseSourceHash() : 'scratch'], ['path', recipe.path]])
+  if ((await imageLabels(sh, ref))?.[SOURCE_LABEL] === source) {
+    log(`${ref} is up to date`)
+    return
+  }
+  await withTempDir('kind-image-', async (ctx) => {
+    const binName = recipe.path.slice(recipe.path.lastIndexOf('/') + 1)
+    await copyFile(recipe.bin, join(ctx, binName))
+    await chmod(join(ctx, binName), 0o755)
+    if (recipe.from === 'scratch') await writeMiniRootfs(join(ctx, 'rootfs'))
+    await writeFile(join(ctx, 'Dockerfile'), COMPONENT_DOCKERFILE(recipe.from === 'rootfs' ? KIND_ROOTFS_IMAGE : 'scratch', binName, recipe.path))
+    await dockerBuild(sh, log, ctx, ref, source)
+  })
+}
+
 /** One image per control-plane component, under the name kubeadm uses; pause is the lab's, retagged. */
-export async function buildComponentImages({ sh, log }: BuildDeps, parts: Parts): Promise<void> {
+export async function buildComponentImages(deps: BuildDeps, parts: Parts): Promise<void> {
   for (const img of parts.images) {
     const recipe = componentRecipe(img, parts)
-    if (!recipe) {
-      await sh.run('docker', ['tag', PAUSE_IMAGE, img.ref], { log })
-      continue
-    }
-    const source = sha256([['recipe-version', RECIPE_VERSION], ['bin', fileHash(recipe.bin)], ['from', recipe.from === 'rootfs' ? baseSourceHash() : 'scratch'], ['path', recipe.path]])
-    if ((await imageLabels(sh, img.ref))?.[SOURCE_LABEL] === source) {
-      log(`${img.ref} is up to date`)
-      continue
-    }
-    await withTempDir('kind-image-', async (ctx) => {
-      const binName = recipe.path.slice(recipe.path.lastIndexOf('/') + 1)
-      await copyFile(recipe.bin, join(ctx, binName))
-      await chmod(join(ctx, binName), 0o755)
-      if (recipe.from === 'scratch') await writeMiniRootfs(join(ctx, 'rootfs'))
-      await writeFile(join(ctx, 'Dockerfile'), COMPONENT_DOCKERFILE(recipe.from === 'rootfs' ? KIND_ROOTFS_IMAGE : 'scratch', binName, recipe.path))
-      await dockerBuild(sh, log, ctx, img.ref, source)
-    })
+    if (recipe) await buildComponentImage(deps, img.ref, recipe)
+    else await deps.sh.run('docker', ['tag', PAUSE_IMAGE, img.ref], { log: deps.log })
   }
 }
 

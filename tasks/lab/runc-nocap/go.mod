@@ -1,3 +1,3 @@
-module learn-k8s-easy/test/support/runc-nocap
+module learn-k8s-easy/tasks/lab/runc-nocap
 
 go 1.22
