@@ -89,9 +89,20 @@ async function network(): Promise<void> {
   if (inspect.code !== 0 || inspect.out.trim() !== KIND_BRIDGE) {
     await must('docker', ['network', 'create', '--driver', 'bridge', '-o', `com.docker.network.bridge.name=${KIND_BRIDGE}`, KIND_NETWORK], 'create the kind network')
   }
-  const rule = ['DOCKER-USER', '-i', KIND_BRIDGE, '!', '-o', KIND_BRIDGE, '-j', 'DROP']
-  if ((await run('iptables', ['-C', ...rule], { echo: false })).code !== 0) await must('iptables', ['-I', ...rule], 'keep kind traffic on this machine')
+  for (const rule of RULES) {
+    if ((await run('iptables', ['-C', ...rule], { echo: false })).code !== 0) await must('iptables', ['-I', ...rule], 'keep kind traffic on this machine')
+  }
 }
+
+/**
+ * - DOCKER-USER: nothing the nodes send is forwarded off their bridge (a dead ClusterIP, an image pull).
+ * - nat PREROUTING: the host's own DNAT rules (the lab's kube-proxy, on the same 10.96.0.0/16) never see the
+ *   nodes' packets, so a kind pod can never reach a lab Service; such packets are then routed, and dropped above.
+ */
+export const RULES: string[][] = [
+  ['DOCKER-USER', '-i', KIND_BRIDGE, '!', '-o', KIND_BRIDGE, '-j', 'DROP'],
+  ['PREROUTING', '-t', 'nat', '-i', KIND_BRIDGE, '-j', 'RETURN'],
+]
 
 /** metrics-server from the node image, and wait until the metrics API answers (kubectl top needs it). */
 async function metricsServer(): Promise<void> {
@@ -113,8 +124,7 @@ export async function kindUp(): Promise<void> {
 
 export async function kindDown(): Promise<void> {
   await run('kind', ['delete', 'cluster', '--name', CLUSTER])
-  const rule = ['DOCKER-USER', '-i', KIND_BRIDGE, '!', '-o', KIND_BRIDGE, '-j', 'DROP']
-  while ((await run('iptables', ['-C', ...rule], { echo: false })).code === 0) await run('iptables', ['-D', ...rule])
+  for (const rule of RULES) while ((await run('iptables', ['-C', ...rule], { echo: false })).code === 0) await run('iptables', ['-D', ...rule])
   await run('docker', ['network', 'rm', KIND_NETWORK])
 }
 

@@ -114,7 +114,8 @@ const COMPONENT_DOCKERFILE = (from: string, binName: string, path: string) =>
     `FROM ${from}`,
     ...(from === 'scratch' ? ['COPY rootfs/ /'] : []),
     `COPY ${binName} ${path}`,
-    'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+    // kube-proxy finds iptables in /usr/sbin
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     `ENTRYPOINT ["${path}"]`,
     '',
   ].join('\n')
@@ -239,17 +240,19 @@ export async function buildBaseImage({ sh, log }: BuildDeps): Promise<string | u
 
 /** A component image: its binary on a minimal root (or on the node's rootfs), tagged with its upstream name. */
 export async function buildComponentImage({ sh, log }: BuildDeps, ref: string, recipe: { bin: string; path: string; from: 'scratch' | 'rootfs' }): Promise<void> {
-  const source = sha256([['recipe-version', RECIPE_VERSION], ['bin', fileHash(recipe.bin)], ['from', recipe.from === 'rootfs' ? baseSourceHash() : 'scratch'], ['path', recipe.path]])
+  const from = recipe.from === 'rootfs' ? KIND_ROOTFS_IMAGE : 'scratch'
+  const binName = recipe.path.slice(recipe.path.lastIndexOf('/') + 1)
+  const dockerfile = COMPONENT_DOCKERFILE(from, binName, recipe.path)
+  const source = sha256([['recipe-version', RECIPE_VERSION], ['bin', fileHash(recipe.bin)], ['from', recipe.from === 'rootfs' ? baseSourceHash() : 'scratch'], ['Dockerfile', dockerfile]])
   if ((await imageLabels(sh, ref))?.[SOURCE_LABEL] === source) {
     log(`${ref} is up to date`)
     return
   }
   await withTempDir('kind-image-', async (ctx) => {
-    const binName = recipe.path.slice(recipe.path.lastIndexOf('/') + 1)
     await copyFile(recipe.bin, join(ctx, binName))
     await chmod(join(ctx, binName), 0o755)
     if (recipe.from === 'scratch') await writeMiniRootfs(join(ctx, 'rootfs'))
-    await writeFile(join(ctx, 'Dockerfile'), COMPONENT_DOCKERFILE(recipe.from === 'rootfs' ? KIND_ROOTFS_IMAGE : 'scratch', binName, recipe.path))
+    await writeFile(join(ctx, 'Dockerfile'), dockerfile)
     await dockerBuild(sh, log, ctx, ref, source)
   })
 }
