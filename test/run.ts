@@ -6,6 +6,8 @@
  *   npx tsx test/run.ts e2e    # brings the lab cluster up if needed, then every e2e suite
  *   npx tsx test/run.ts all    # both
  *   npx tsx test/run.ts <mode> --list   # runs nothing: checks the expected suites are there and lists the plan
+ *   npx tsx test/run.ts unit --only redact,go   # a partial local run (refused with CI set): named suites only,
+ *                                                # the expected-suites check still covers everything
  *
  * The count cannot shrink unseen: failures per suite are max(0, Total − Passed) (uvu's Total excludes skipped
  * tests), a crash or non-zero exit with nothing counted is one more, a suite from test/support/suites.ts that
@@ -135,15 +137,30 @@ function summary(tally: Tally, t0: number): void {
   process.stdout.write(`  wall time ${((Date.now() - t0) / 1000).toFixed(0)}s\n`)
 }
 
+function usage(msg: string): never {
+  process.stderr.write(`test/run.ts: ${msg}\n`)
+  process.exit(2)
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const list = args.includes('--list')
-  const rest = args.filter((a) => a !== '--list')
-  const mode = rest[0] ?? 'all'
-  if (!['unit', 'e2e', 'all'].includes(mode) || rest.length > 1) {
-    process.stderr.write(`test/run.ts: unknown arguments '${rest.join(' ')}' (unit, e2e or all; optionally --list)\n`)
-    process.exit(2)
+  let only: Set<string> | undefined
+  const rest: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a === '--list') continue
+    if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? args[++i] : a.slice('--only='.length)
+      if (!v) usage('--only needs suite names, e.g. --only redact,go')
+      only = new Set(v.split(',').map((n) => n.trim().replace(/\.test\.ts$/, '')))
+      continue
+    }
+    rest.push(a)
   }
+  const mode = rest[0] ?? 'all'
+  if (!['unit', 'e2e', 'all'].includes(mode) || rest.length > 1) usage(`unknown arguments '${rest.join(' ')}' (unit, e2e or all; optionally --list or --only <suites>)`)
+  if (only && CI) usage('--only is for local runs; with CI set every suite runs')
   const provider = (process.env.E2E_PROVIDER || 'lab') as E2EProvider
   if (!PROVIDERS.includes(provider)) {
     process.stderr.write(`test/run.ts: unknown E2E_PROVIDER '${provider}' (${PROVIDERS.join(', ')})\n`)
@@ -151,25 +168,32 @@ async function main(): Promise<void> {
   }
   const tally: Tally = { suites: [], excepted: [], unexpected: [] }
   const t0 = Date.now()
-  const unit = mode !== 'e2e' ? plan('unit', tally, UNIT_SUITES) : []
-  const e2e = mode !== 'unit' ? plan('e2e', tally, E2E_SUITES, exceptedOn(provider)) : []
+  const chosen = (f: string) => !only || only.has(f.replace(/\.test\.ts$/, ''))
+  const unit = (mode !== 'e2e' ? plan('unit', tally, UNIT_SUITES) : []).filter(chosen)
+  const e2e = (mode !== 'unit' ? plan('e2e', tally, E2E_SUITES, exceptedOn(provider)) : []).filter(chosen)
+  const go = mode !== 'e2e' && (!only || only.has('go'))
+  if (only) {
+    const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go'))
+    const unknown = [...only].filter((n) => !known.has(n))
+    if (unknown.length) usage(`--only: no suite named ${unknown.join(', ')}`)
+    process.stdout.write(`partial run (--only ${[...only].join(',')}): the other suites are not run\n`)
+  }
 
   if (list) {
     process.stdout.write(`would run (E2E_PROVIDER=${provider}${CI ? ', CI' : ''}):\n`)
     for (const f of unit) process.stdout.write(`  unit/${f}\n`)
-    if (mode !== 'e2e') process.stdout.write(`  go test ./... in hellogopher (expects package${GO_PACKAGES.length > 1 ? 's' : ''} ${GO_PACKAGES.join(', ')})\n`)
+    if (go) process.stdout.write(`  go test ./... in hellogopher (expects package${GO_PACKAGES.length > 1 ? 's' : ''} ${GO_PACKAGES.join(', ')})\n`)
     for (const f of e2e) process.stdout.write(`  e2e/${f}\n`)
   } else {
-    if (mode !== 'e2e') {
-      await uvuSuites('unit', unit, tally)
-      await goTests(tally)
-    }
-    if (mode !== 'unit') {
+    await uvuSuites('unit', unit, tally)
+    if (go) await goTests(tally)
+    if (e2e.length || (mode !== 'unit' && !only)) {
       if (provider !== 'lab' || (await labUp(tally))) await uvuSuites('e2e', e2e, tally)
       else for (const f of e2e) record(tally, `e2e/${f}`, failure('not run: the lab cluster did not come up'), 0)
     }
   }
   summary(tally, t0)
+  if (only) process.stdout.write(`  partial run: only ${[...only].join(', ')}\n`)
   const passed = tally.suites.reduce((n, s) => n + s.passed, 0)
   let failed = tally.suites.reduce((n, s) => n + s.failed, 0)
   const skipped = tally.suites.reduce((n, s) => n + s.skipped, 0)
