@@ -95,7 +95,7 @@ async function goTests(tally: Tally): Promise<void> {
   for (const m of db.out.matchAll(/(TEST_MYSQL_\w+)=(\S+)/g)) env[m[1]!] = m[2]!
   if (db.code !== 0 || !env.TEST_MYSQL_HOST) {
     process.stdout.write(db.out.replace(/^/gm, '    '))
-    record(tally, 'test MariaDB (test/support/mariadb.sh start)', failure(`did not start (exit code ${db.code}): the Go database tests cannot run`), Date.now() - t0)
+    record(tally, 'test MariaDB (mariadb.sh start)', failure(`did not start (exit code ${db.code}): the Go database tests cannot run`), Date.now() - t0)
   }
   t0 = Date.now()
   const r = await run('go', ['test', '-json', '-count=1', './...'], { cwd: join(ROOT, 'hellogopher'), env, echo: false })
@@ -132,7 +132,7 @@ function summary(tally: Tally, t0: number): void {
     if (s.failed) for (const n of s.notes) process.stdout.write(`         ${n}\n`)
   }
   for (const e of tally.excepted) process.stdout.write(`  --   ${e.name.padEnd(40)} excepted (${e.reason})\n`)
-  for (const u of tally.unexpected) process.stdout.write(`  new  ${u.padEnd(40)} ran, but is not in test/support/suites.ts: add it there\n`)
+  for (const u of tally.unexpected) process.stdout.write(`  new  ${u.padEnd(40)} not in test/support/suites.ts: add it there (it runs and counts)\n`)
   if (tally.excepted.length) process.stdout.write(`  ${tally.excepted.length} suite(s) excepted on this provider\n`)
   process.stdout.write(`  wall time ${((Date.now() - t0) / 1000).toFixed(0)}s\n`)
 }
