@@ -135,9 +135,12 @@ export async function versionsOf(refs: Ref[]): Promise<Record<string, string>> {
   return out
 }
 
-/** The pods of a namespace by uid (a restart or a rollout makes new ones). */
+/** The live (not terminating) pods of a namespace by name and uid: a restart or a rollout makes new ones. */
 export async function podUids(namespace: string): Promise<string[]> {
-  return (await kube().listPods(namespace)).map((p) => `${p.metadata?.name} ${p.metadata?.uid}`).sort()
+  return (await kube().listPods(namespace))
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .map((p) => `${p.metadata?.name} ${p.metadata?.uid}`)
+    .sort()
 }
 
 /** Lines of a step list printed by the simple renderer: which steps ran and which were skipped. */
