@@ -16,7 +16,7 @@ import type { Step } from '../../tasks/lib/task.ts'
 import { chooseLesson, closingLines, command } from '../../tasks/lesson.ts'
 import { deferred, expectRefusal, withCtx } from '../../tasks/lessons/common.ts'
 import { findLesson, LESSONS, listing } from '../../tasks/lessons/index.ts'
-import { asNotSeen, envLines, lastExit, pickLines } from '../../tasks/lessons/observe.ts'
+import { asNotSeen, envLines, lastExit, observe, pickLines } from '../../tasks/lessons/observe.ts'
 import { surgeOrder } from '../../tasks/lessons/07-liveness.ts'
 import { parseEnvFile } from '../../tasks/lessons/12-configmap.ts'
 import { WRONG_VALUE } from '../../tasks/lessons/13-secret.ts'
@@ -230,6 +230,21 @@ test('asNotSeen: a watch deadline becomes "not seen" with what was seen last; ot
   assert.is((e as Error).message, 'not seen: the restart count climbing — saw: pod/x Running 1/1 ready, 0 restarts (after waiting 60s for pod/x to be restarted)')
   const other = new KubeError('list pods in default: HTTP 403 forbidden')
   assert.is(asNotSeen(other, 'x'), other)
+})
+
+test('observe: the title says what the check saw; a check that saw nothing is "not seen", never the expectation as "Seen:"', async () => {
+  const expect = 'pod/x 1/1 ready'
+  const t = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => 'pod/x Running 1/1 ready, 0 restarts' }), testCtx())
+  assert.is(t.title, 'Seen: pod/x Running 1/1 ready, 0 restarts')
+  for (const nothing of ['', '  ', undefined]) {
+    try {
+      const r = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => nothing as unknown as string }), testCtx())
+      assert.unreachable(`a check that returned ${JSON.stringify(nothing)} gave the title ${r.title}`)
+    } catch (e) {
+      assert.instance(e, NotSeen)
+      assert.is((e as Error).message, `not seen: ${expect} — saw: the check reported nothing it saw`)
+    }
+  }
 })
 
 test('pickLines, envLines, parseEnvFile, lastExit', () => {
