@@ -139,6 +139,7 @@ test('teardown leaves no tutorial object and restores the context namespace', as
     }
   }
   const ns = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={..namespace}'])
+  await expectOk(ns, 'kubectl config view') // a failing read prints nothing, which would pass as "no namespace"
   assert.ok(ns.stdout.trim() === '' || ns.stdout.trim() === 'default', `context namespace is '${ns.stdout}'`)
 })
 

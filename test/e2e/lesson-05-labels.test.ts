@@ -66,6 +66,7 @@ test('independent: selectors return the right sets; delete -l brings a pod with 
   const yes = await kubectl(['get', 'pods', '--selector', 'app=hellogopher', '-n', NS, '-o', 'name'])
   assert.ok(yes.stdout.split('\n').includes(`pod/${pod}`), yes.stdout)
   const no = await kubectl(['get', 'pods', '--selector', 'app!=hellogopher', '-n', NS, '-o', 'name'])
+  await expectOk(no, 'kubectl get pods --selector app!=hellogopher') // empty output from a failure would pass below
   assert.not.ok(no.stdout.includes(`pod/${pod}`), no.stdout)
   await expectOk(await kubectl(['delete', 'pods', '-l', 'app=hellogopher', '-n', NS]), 'delete pods -l')
   const fresh = await kube().waitForPod(NS, 'app=hellogopher', (p) => p.metadata?.name !== pod && isPodReady(p), { timeoutMs: 90_000, what: 'a new hellogopher pod' })
