@@ -27,9 +27,12 @@ export function parseUvu(out: string): UvuSummary | undefined {
   return { total: Number(last[1]), passed: Number(last[2]), skipped: Number(last[3] ?? 0) }
 }
 
-/** Does a uvu suite's source narrow itself with `.only(` (test.only, suite.only, a named suite's `.only`)? */
+/**
+ * Does a uvu suite's source narrow itself with `.only(`? Looks for a statement that starts with it (test.only,
+ * suite.only, a named suite's `.only`), so a test that mentions `.only(` inside a string does not count.
+ */
 export function hasOnly(source: string): boolean {
-  return /\.only\s*\(/.test(source)
+  return /^\s*[\w$]+\.only\s*\(/m.test(source)
 }
 
 /** How one suite went, as the runner counts it. `notes` say why anything beyond plain test failures counted. */

@@ -62,9 +62,21 @@ test('uvu .only: uvu exits 0 and shows the others as skipped; counted locally, f
   assert.is(judgeUvu(r.out, r.code, { ci: true, only: true }).failed, 3)
 })
 
-test('hasOnly finds test.only, suite.only and a named suite .only; not the word alone', () => {
-  for (const src of ["test.only('x', () => {})", "const s = suite('a'); s.only ('x', f)", "suite.only('y')"]) assert.ok(hasOnly(src), src)
-  for (const src of ["test('only this', () => {})", 'const only = 1', "assert.ok(onlyOne)"]) assert.not.ok(hasOnly(src), src)
+test('hasOnly finds a statement test.only / suite.only / named-suite .only; not a mention in a string or a name', () => {
+  const yes = ["import { test } from 'uvu'\ntest.only('x', () => {})\ntest.run()", "const s = suite('a')\n  s.only ('x', f)\n", "suite.only('y')"]
+  for (const src of yes) assert.ok(hasOnly(src), src)
+  const no = ["test('only this', () => {})", 'const only = 1', 'assert.ok(onlyOne)', "const src = \"test.only('x')\"", "for (const s of ['x.only(1)']) f(s)"]
+  for (const src of no) assert.not.ok(hasOnly(src), src)
+})
+
+test('hasOnly on the recorded sources: the .only file yes, the .skip file no', () => {
+  const src = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'uvu', n), 'utf8')
+  assert.ok(hasOnly(src('only.source.txt')))
+  assert.not.ok(hasOnly(src('skip.source.txt')))
+})
+
+test("hasOnly on this repo's own parse.test.ts (it mentions .only( in strings) is false", () => {
+  assert.not.ok(hasOnly(readFileSync(join(import.meta.dirname, 'parse.test.ts'), 'utf8')))
 })
 
 test('uvu crash at import: no summary at all → one failure', () => {
