@@ -22,7 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../tasks/lib/context.ts'
 import { checkExpected, hasOnly, judgeGo, judgeUvu, type Verdict } from './support/parse.ts'
-import { E2E_SUITES, GO_PACKAGES, PROVIDERS, UNIT_SUITES, exceptedOn, type E2EProvider } from './support/suites.ts'
+import { E2E_SUITES, GO_MODULES, PROVIDERS, UNIT_SUITES, exceptedOn, type E2EProvider } from './support/suites.ts'
 
 interface Suite {
   name: string
@@ -86,10 +86,10 @@ async function uvuSuites(dir: 'unit' | 'e2e', files: string[], tally: Tally): Pr
   }
 }
 
-async function goTests(tally: Tally): Promise<void> {
-  process.stdout.write('\n── go test ./... (hellogopher)\n')
-  let t0 = Date.now()
-  // the database tests run against a real MariaDB; this starts a throwaway one on 127.0.0.1:3307
+/** The throwaway MariaDB some Go tests need; a start that fails is a failure in the count, not a message. */
+async function startMariadb(tally: Tally): Promise<NodeJS.ProcessEnv> {
+  const t0 = Date.now()
+  // starts (or finds) a throwaway MariaDB on 127.0.0.1:3307 and prints its TEST_MYSQL_* settings
   const db = await run('bash', ['test/support/mariadb.sh', 'start'], { echo: false })
   const env: NodeJS.ProcessEnv = {}
   for (const m of db.out.matchAll(/(TEST_MYSQL_\w+)=(\S+)/g)) env[m[1]!] = m[2]!
@@ -97,23 +97,31 @@ async function goTests(tally: Tally): Promise<void> {
     process.stdout.write(db.out.replace(/^/gm, '    '))
     record(tally, 'test MariaDB (mariadb.sh start)', failure(`did not start (exit code ${db.code}): the Go database tests cannot run`), Date.now() - t0)
   }
-  t0 = Date.now()
-  const r = await run('go', ['test', '-json', '-count=1', './...'], { cwd: join(ROOT, 'hellogopher'), env, echo: false })
-  for (const line of r.out.split('\n')) {
-    try {
-      const ev = JSON.parse(line) as { Action?: string; Test?: string; Output?: string }
-      if (ev.Test && (ev.Action === 'pass' || ev.Action === 'fail' || ev.Action === 'skip')) process.stdout.write(`  ${ev.Action.padEnd(4)} ${ev.Test}\n`)
-      if ((ev.Action === 'output' || ev.Action === 'build-output') && r.code !== 0) process.stdout.write(`    ${ev.Output ?? ''}`)
-    } catch {
-      if (line.trim()) process.stdout.write(`  ${line}\n`)
+  return env
+}
+
+async function goTests(tally: Tally): Promise<void> {
+  const dbEnv = GO_MODULES.some((m) => m.mariadb) ? await startMariadb(tally) : {}
+  for (const mod of GO_MODULES) {
+    process.stdout.write(`\n── go test ./... (${mod.dir})\n`)
+    const t0 = Date.now()
+    const r = await run('go', ['test', '-json', '-count=1', './...'], { cwd: join(ROOT, mod.dir), env: mod.mariadb ? dbEnv : {}, echo: false })
+    for (const line of r.out.split('\n')) {
+      try {
+        const ev = JSON.parse(line) as { Action?: string; Test?: string; Output?: string }
+        if (ev.Test && (ev.Action === 'pass' || ev.Action === 'fail' || ev.Action === 'skip')) process.stdout.write(`  ${ev.Action.padEnd(4)} ${ev.Test}\n`)
+        if ((ev.Action === 'output' || ev.Action === 'build-output') && r.code !== 0) process.stdout.write(`    ${ev.Output ?? ''}`)
+      } catch {
+        if (line.trim()) process.stdout.write(`  ${line}\n`)
+      }
     }
-  }
-  const v = judgeGo(r.out, r.code, { ci: CI })
-  record(tally, 'go test ./hellogopher/...', v, Date.now() - t0)
-  for (const pkg of GO_PACKAGES) {
-    const seen = v.report.packages.get(pkg)
-    if (!seen) record(tally, `go package ${pkg}`, failure('expected Go package reported no result (missing or renamed? see test/support/suites.ts)'), 0)
-    else if (seen === 'skip') record(tally, `go package ${pkg}`, failure('expected Go package has no test files'), 0)
+    const v = judgeGo(r.out, r.code, { ci: CI })
+    record(tally, `go test ./${mod.dir}/...`, v, Date.now() - t0)
+    for (const pkg of mod.packages) {
+      const seen = v.report.packages.get(pkg)
+      if (!seen) record(tally, `go package ${pkg}`, failure('expected Go package reported no result (missing or renamed? see test/support/suites.ts)'), 0)
+      else if (seen === 'skip') record(tally, `go package ${pkg}`, failure('expected Go package has no test files'), 0)
+    }
   }
 }
 
@@ -182,7 +190,7 @@ async function main(): Promise<void> {
   if (list) {
     process.stdout.write(`would run (E2E_PROVIDER=${provider}${CI ? ', CI' : ''}):\n`)
     for (const f of unit) process.stdout.write(`  unit/${f}\n`)
-    if (go) process.stdout.write(`  go test ./... in hellogopher (expects package${GO_PACKAGES.length > 1 ? 's' : ''} ${GO_PACKAGES.join(', ')})\n`)
+    if (go) for (const m of GO_MODULES) process.stdout.write(`  go test ./... in ${m.dir} (expects ${m.packages.join(', ')})\n`)
     for (const f of e2e) process.stdout.write(`  e2e/${f}\n`)
   } else {
     await uvuSuites('unit', unit, tally)

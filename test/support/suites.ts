@@ -37,8 +37,13 @@ export const UNIT_SUITES = [
   'up.test.ts',
 ] as const
 
-/** The Go packages of hellogopher/ (`go test ./...`): each must report a package result with tests in it. */
-export const GO_PACKAGES = ['hellogopher'] as const
+/**
+ * Go modules the runner tests with `go test -json ./...` (dir from the repo root): each listed package must report
+ * a result with tests in it. `mariadb`: the module's tests need the throwaway MariaDB (test/support/mariadb.sh).
+ */
+export const GO_MODULES: ReadonlyArray<{ dir: string; packages: readonly string[]; mariadb?: boolean }> = [
+  { dir: 'hellogopher', packages: ['hellogopher'], mariadb: true },
+]
 
 /** test/e2e/*.test.ts: the named suites and one per lesson of the tutorial (0–15). */
 export const E2E_SUITES = [
