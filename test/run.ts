@@ -39,7 +39,8 @@ interface Tally {
   unexpected: string[]
 }
 
-const CI = process.env.CI === 'true' || process.env.CI === '1'
+// CI is set (to anything but false/0) by .ci/run and by GitHub Actions; hellogopher's Go tests read it the same way
+const CI = !!process.env.CI && !['false', '0'].includes(process.env.CI)
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
