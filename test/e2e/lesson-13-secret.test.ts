@@ -25,24 +25,28 @@ async function secretValue(): Promise<string | undefined> {
   return s.data?.DATABASE_PASSWORD
 }
 
-/** Watch the Secret's DATABASE_PASSWORD while `fn` runs: the values it held, in order (named, see nameOf). */
-async function secretWhile<T>(fn: () => Promise<T>, wrong: string): Promise<{ result: T; held: string[]; errors: string[] }> {
+/** Watch the Secret's DATABASE_PASSWORD while `fn` runs: the values it held, in order (named, see nameOf), and when. */
+async function secretWhile<T>(fn: () => Promise<T>, wrong: string): Promise<{ result: T; held: string[]; since: number[]; errors: string[] }> {
   const { Watch } = await import('@kubernetes/client-node')
   const held: string[] = []
+  const since: number[] = []
   const errors: string[] = []
   const c = await new Watch(kube().kc).watch(
     `/api/v1/namespaces/${NS}/secrets`,
     { fieldSelector: 'metadata.name=database-secrets' },
     (type: string, s: { data?: Record<string, string> }) => {
       const v = type === 'DELETED' ? 'absent' : nameOf(s.data?.DATABASE_PASSWORD, wrong)
-      if (held.at(-1) !== v) held.push(v)
+      if (held.at(-1) !== v) {
+        held.push(v)
+        since.push(Date.now())
+      }
     },
     (err: unknown) => {
       if (err && !(err instanceof Error && err.name === 'AbortError')) errors.push(String((err as Error).message ?? err))
     },
   )
   try {
-    return { result: await fn(), held, errors }
+    return { result: await fn(), held, since, errors }
   } finally {
     c.abort()
   }
@@ -62,7 +66,7 @@ const crashing = (p: V1Pod) => {
 }
 
 test('lesson 13, watched: the Secret held the wrong value, then the right one; a pod restarted / crash-looped; healed', async () => {
-  const { result: w, held, errors } = await secretWhile(() => watchWhile(NS, () => lesson(13)), WRONG_VALUE)
+  const { result: w, held, since, errors } = await secretWhile(() => watchWhile(NS, () => lesson(13)), WRONG_VALUE)
   const { result: r, pods, errors: podErrors } = w
   await expectOk(r, 'lesson 13', NS)
   assert.equal([...errors, ...podErrors], [])
@@ -78,10 +82,17 @@ test('lesson 13, watched: the Secret held the wrong value, then the right one; a
   assert.ok(held.slice(wrongAt).includes('right'), `never patched back: ${held.join(' → ')}`)
   assert.is(nameOf(await secretValue(), WRONG_VALUE), 'right', 'the Secret after the lesson')
 
-  // a hellogopher pod that restarted or crash-looped while the Secret was wrong, and was never ready
-  const failing = [...new Set(pods.filter((m) => m.name.startsWith('hellogopher-') && (m.restarts >= 1 || m.waiting === 'CrashLoopBackOff')).map((m) => m.name))]
-  assert.ok(failing.length >= 1, `no hellogopher pod restarted or crash-looped: ${JSON.stringify(pods.filter((m) => m.name.startsWith('hellogopher-')).slice(-5))}`)
-  for (const name of failing) assert.not.ok(pods.some((m) => m.name === name && m.ready), `pod/${name} restarted yet was ready at some point`)
+  // the pods the restart made while the Secret was wrong (first seen after it turned wrong, before it was right
+  // again): at least one, each restarting or crash-looping, none ever ready
+  const wrongFrom = since[wrongAt]!
+  const rightAgain = since[held.indexOf('right', wrongAt)]!
+  const firstSeen = new Map<string, number>()
+  for (const m of pods) if (m.name.startsWith('hellogopher-') && !firstSeen.has(m.name)) firstSeen.set(m.name, m.at)
+  const restarted = [...firstSeen].filter(([, at]) => at >= wrongFrom && at < rightAgain).map(([name]) => name)
+  assert.ok(restarted.length >= 1, `no hellogopher pod appeared while the Secret was wrong: ${JSON.stringify([...firstSeen])}`)
+  const failing = restarted.filter((name) => pods.some((m) => m.name === name && (m.restarts >= 1 || m.waiting === 'CrashLoopBackOff')))
+  assert.ok(failing.length >= 1, `none of ${restarted.join(', ')} restarted or crash-looped: ${JSON.stringify(pods.filter((m) => restarted.includes(m.name)).slice(-5))}`)
+  for (const name of restarted) assert.not.ok(pods.some((m) => m.name === name && m.ready), `pod/${name} was ready with the wrong password`)
   // healed: the newest pod (by creation time) is ready, not one of the failing ones
   const now = await newestPod()
   assert.ok(now && isPodReady(now), `the newest pod is not ready: ${now?.metadata?.name}`)
