@@ -76,10 +76,26 @@ func isPermanent(err error) bool {
 	return false
 }
 
+// clock is what the connect retry loop reads the time from and waits with;
+// tests pass a fake one to drive the deadline without waiting for it.
+type clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 // ensureDatabase connects (retrying for up to c.ConnectTimeout) and runs
 // CREATE DATABASE IF NOT EXISTS. created is false when the database was
 // already there, which is success too. Errors never contain the password.
 func ensureDatabase(ctx context.Context, c dbConfig, logger *log.Logger) (created bool, err error) {
+	return ensureDatabaseWith(ctx, c, logger, realClock{})
+}
+
+func ensureDatabaseWith(ctx context.Context, c dbConfig, logger *log.Logger, clk clock) (created bool, err error) {
 	defer func() {
 		if err != nil && c.Password != "" {
 			err = errors.New(strings.ReplaceAll(err.Error(), c.Password, "*****"))
@@ -95,7 +111,7 @@ func ensureDatabase(ctx context.Context, c dbConfig, logger *log.Logger) (create
 	}
 	defer db.Close()
 
-	deadline := time.Now().Add(c.ConnectTimeout)
+	deadline := clk.Now().Add(c.ConnectTimeout)
 	for attempt := 1; ; attempt++ {
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		err = db.PingContext(pctx)
@@ -103,13 +119,13 @@ func ensureDatabase(ctx context.Context, c dbConfig, logger *log.Logger) (create
 		if err == nil {
 			break
 		}
-		if isPermanent(err) || ctx.Err() != nil || time.Now().Add(time.Second).After(deadline) {
+		if isPermanent(err) || ctx.Err() != nil || clk.Now().Add(time.Second).After(deadline) {
 			return false, fmt.Errorf("cannot connect to database at %s as %s: %w", c.addr(), c.User, err)
 		}
 		logger.Printf("database at %s not answering yet (attempt %d): %v", c.addr(), attempt, err)
 		select {
 		case <-ctx.Done():
-		case <-time.After(time.Second):
+		case <-clk.After(time.Second):
 		}
 	}
 	logger.Printf("connected to database at %s as %s", c.addr(), c.User)

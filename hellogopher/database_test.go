@@ -4,10 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,19 +166,92 @@ func TestRunVersion5TwiceAgainstRealServer(t *testing.T) {
 	}
 }
 
+// countingProxy forwards TCP connections to target and counts them: how many
+// times a client really tried to connect.
+func countingProxy(t *testing.T, target string) (addr string, count func() int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var n atomic.Int64
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			go func() {
+				defer in.Close()
+				out, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer out.Close()
+				go io.Copy(out, in)
+				io.Copy(in, out)
+			}()
+		}
+	}()
+	return ln.Addr().String(), n.Load
+}
+
+// steppingClock moves only when the retry loop waits on it: After(d) advances
+// the time by d and fires at once, so a deadline is reached without waiting.
+type steppingClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	waited time.Duration
+	waits  int
+}
+
+func (f *steppingClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *steppingClock) After(d time.Duration) <-chan time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	f.waited += d
+	f.waits++
+	ch := make(chan time.Time, 1)
+	ch <- f.now
+	return ch
+}
+
+// blockingClock never fires: only the context can end a wait.
+type blockingClock struct{ waits atomic.Int64 }
+
+func (*blockingClock) Now() time.Time { return time.Unix(0, 0) }
+func (b *blockingClock) After(time.Duration) <-chan time.Time {
+	b.waits.Add(1)
+	return nil
+}
+
 func TestWrongPasswordFailsClearly(t *testing.T) {
 	c := testServer(t)
+	proxy, connections := countingProxy(t, c.addr())
+	c.Host, c.Port, _ = strings.Cut(proxy, ":")
 	c.Name = "never_created_" + fmt.Sprint(os.Getpid())
 	c.Password = "Wr0ng-" + c.Password + "-pw"
 	var logs syncBuffer
+	clk := &steppingClock{now: time.Unix(1_000_000, 0)}
 
-	start := time.Now()
-	_, err := ensureDatabase(context.Background(), c, log.New(&logs, "", 0))
+	_, err := ensureDatabaseWith(context.Background(), c, log.New(&logs, "", 0), clk)
 	if err == nil {
 		t.Fatal("wrong password accepted")
 	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("took %s: access denied should not be retried until the timeout", time.Since(start))
+	// Access denied is not retried: one connection, no wait, no "not answering yet".
+	if n := connections(); n != 1 {
+		t.Errorf("%d connections to the server, want exactly 1 (access denied must not be retried)", n)
+	}
+	if clk.waits != 0 || strings.Contains(logs.String(), "not answering yet") {
+		t.Errorf("retried after access denied (%d waits):\n%s", clk.waits, logs.String())
 	}
 	msg := err.Error()
 	if want := fmt.Sprintf("cannot connect to database at %s as %s: ", c.addr(), c.User); !strings.HasPrefix(msg, want) {
@@ -198,34 +275,84 @@ func TestWrongPasswordFailsClearly(t *testing.T) {
 	if strings.Contains(logs.String(), "listening on") {
 		t.Errorf("served despite the database failure:\n%s", logs.String())
 	}
+	if n := connections(); n != 2 {
+		t.Errorf("run() made %d connections, want exactly 1 (access denied must not be retried)", n-1)
+	}
 }
 
-func TestUnreachableServerGivesUpInTime(t *testing.T) {
+// closedPort returns a local port nothing listens on.
+func closedPort(t testing.TB) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close() // nothing listens there now
+	ln.Close()
+	return port
+}
 
-	c := dbConfig{Host: "127.0.0.1", Port: port, User: "root", Password: "s3cret-pw", Name: "test", ConnectTimeout: 2 * time.Second}
+func TestUnreachableServerGivesUpAtTheDeadline(t *testing.T) {
+	port := closedPort(t)
+	c := dbConfig{Host: "127.0.0.1", Port: port, User: "root", Password: "s3cret-pw", Name: "test", ConnectTimeout: 2500 * time.Millisecond}
 	var logs syncBuffer
-	start := time.Now()
-	_, err = ensureDatabase(context.Background(), c, log.New(&logs, "", 0))
-	took := time.Since(start)
+	clk := &steppingClock{now: time.Unix(1_000_000, 0)}
+	_, err := ensureDatabaseWith(context.Background(), c, log.New(&logs, "", 0), clk)
 	if err == nil {
 		t.Fatal("connected to nothing")
 	}
-	if took > 6*time.Second {
-		t.Errorf("gave up after %s, want about 2s", took)
+	// One second between attempts, and none that would end past the deadline:
+	// attempts at 0 s, 1 s and 2 s (3 s would be past 2.5 s), then it gives up.
+	if clk.waited != 2*time.Second || clk.waits != 2 {
+		t.Errorf("waited %s in %d waits, want 2s in 2", clk.waited, clk.waits)
+	}
+	for _, want := range []string{"(attempt 1)", "(attempt 2)"} {
+		if !strings.Contains(logs.String(), "not answering yet "+want) {
+			t.Errorf("no retry %s logged:\n%s", want, logs.String())
+		}
+	}
+	if strings.Contains(logs.String(), "(attempt 3)") {
+		t.Errorf("retried past the deadline:\n%s", logs.String())
 	}
 	if !strings.HasPrefix(err.Error(), "cannot connect to database at 127.0.0.1:"+port+" as root: ") {
 		t.Errorf("unclear error: %v", err)
 	}
-	if !strings.Contains(logs.String(), "not answering yet") {
-		t.Errorf("no retry logged:\n%s", logs.String())
-	}
 	if strings.Contains(err.Error()+logs.String(), c.Password) {
 		t.Error("password leaked")
+	}
+}
+
+func TestConnectTimeoutZeroTriesOnce(t *testing.T) {
+	c := dbConfig{Host: "127.0.0.1", Port: closedPort(t), User: "root", Name: "test", ConnectTimeout: 0}
+	var logs syncBuffer
+	clk := &steppingClock{now: time.Unix(1_000_000, 0)}
+	if _, err := ensureDatabaseWith(context.Background(), c, log.New(&logs, "", 0), clk); err == nil {
+		t.Fatal("connected to nothing")
+	}
+	if clk.waits != 0 {
+		t.Errorf("DATABASE_CONNECT_TIMEOUT=0 waited %d times:\n%s", clk.waits, logs.String())
+	}
+}
+
+func TestCancelledContextEndsTheRetries(t *testing.T) {
+	c := dbConfig{Host: "127.0.0.1", Port: closedPort(t), User: "root", Name: "test", ConnectTimeout: time.Hour}
+	var logs syncBuffer
+	clk := &blockingClock{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := ensureDatabaseWith(ctx, c, log.New(&logs, "", 0), clk)
+		done <- err
+	}()
+	// the clock never fires, so only the cancel below can end the first wait
+	for clk.waits.Load() == 0 {
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("no error after the context was cancelled")
+	}
+	if n := clk.waits.Load(); n != 1 {
+		t.Errorf("waited %d times after the cancel, want 1", n)
 	}
 }

@@ -1,25 +1,46 @@
 /**
- * The test command: runs the uvu suites (unit, then e2e on the lab cluster) and hellogopher's Go tests,
- * and ends with ONE line `N passed, N failed` over everything it ran, so a run that executed nothing shows.
+ * The test command: runs the uvu suites (unit, then e2e on a cluster) and hellogopher's Go tests, and ends with
+ * ONE line `N passed, N failed` (`, N skipped` when any were) over everything it ran.
  *
  *   npx tsx test/run.ts unit   # no cluster needed (Go tests included; starts a throwaway MariaDB)
  *   npx tsx test/run.ts e2e    # brings the lab cluster up if needed, then every e2e suite
  *   npx tsx test/run.ts all    # both
+ *   npx tsx test/run.ts <mode> --list   # runs nothing: checks the expected suites are there and lists the plan
+ *   npx tsx test/run.ts unit --only redact,go   # a partial local run (refused with CI set): named suites only,
+ *                                                # the expected-suites check still covers everything
  *
- * E2E_PROVIDER=kind (the GitHub Actions workflow): the e2e suites run on the kind cluster up.ts made, the lab is
- * not started, and lab-only suites (`*-lab.test.ts`, `*-lab-*.test.ts`) are left out.
+ * The count cannot shrink unseen: failures per suite are max(0, Total − Passed) (uvu's Total excludes skipped
+ * tests), a crash or non-zero exit with nothing counted is one more, a suite from test/support/suites.ts that
+ * is missing is a failure, and so is a test MariaDB that does not start. With CI set, a `.skip` or `.only` is a
+ * failure (elsewhere it is counted and printed).
+ *
+ * E2E_PROVIDER=lab (default) runs every e2e suite; kind (the GitHub Actions workflow) and minikube run on that
+ * cluster, the lab is not started, and the lab-only suites are listed as excepted, with the reason.
  */
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../tasks/lib/context.ts'
+import { checkExpected, hasOnly, judgeGo, judgeUvu, type Verdict } from './support/parse.ts'
+import { E2E_SUITES, GO_MODULES, PROVIDERS, UNIT_SUITES, exceptedOn, type E2EProvider } from './support/suites.ts'
 
-interface Tally {
+interface Suite {
+  name: string
   passed: number
   failed: number
   skipped: number
-  suites: Array<{ name: string; passed: number; failed: number; skipped: number; ms: number }>
+  ms: number
+  notes: string[]
 }
+
+interface Tally {
+  suites: Suite[]
+  excepted: Array<{ name: string; reason: string }>
+  unexpected: string[]
+}
+
+// CI is set (to anything but false/0) by .ci/run and by GitHub Actions; hellogopher's Go tests read it the same way
+const CI = !!process.env.CI && !['false', '0'].includes(process.env.CI)
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -31,145 +52,163 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     }
     child.stdout.on('data', onData)
     child.stderr.on('data', onData)
-    child.on('close', (code) => resolve({ code: code ?? 1, out }))
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), out }))
     child.on('error', (e) => resolve({ code: 127, out: String(e) }))
   })
 }
 
-/** uvu prints `Total: N`, `Passed: N`, `Skipped: N` at the end of a file's run. */
-export function parseUvu(out: string): { total: number; passed: number; skipped: number } | undefined {
-  // eslint-disable-next-line no-control-regex
-  const plain = out.replace(/\x1b\[[0-9;]*m/g, '')
-  const total = /Total:\s+(\d+)/.exec(plain)
-  const passed = /Passed:\s+(\d+)/.exec(plain)
-  const skipped = /Skipped:\s+(\d+)/.exec(plain)
-  if (!total || !passed) return undefined
-  return { total: Number(total[1]), passed: Number(passed[1]), skipped: Number(skipped?.[1] ?? 0) }
+function record(tally: Tally, name: string, v: Verdict, ms: number): void {
+  tally.suites.push({ name, passed: v.passed, failed: v.failed, skipped: v.skipped, ms, notes: v.notes })
+  for (const n of v.notes) process.stdout.write(`  ${v.failed ? '✖' : '!'} ${name}: ${n}\n`)
 }
 
-/** `go test -json` events: one pass/fail/skip per test (subtests included). */
-export function parseGoJson(out: string): { passed: number; failed: number; skipped: number; buildFailed: boolean } {
-  let passed = 0
-  let failed = 0
-  let skipped = 0
-  let buildFailed = false
-  for (const line of out.split('\n')) {
-    if (!line.startsWith('{')) {
-      if (/build failed|setup failed|cannot find package/.test(line)) buildFailed = true
-      continue
-    }
-    let ev: { Action?: string; Test?: string }
-    try {
-      ev = JSON.parse(line)
-    } catch {
-      continue
-    }
-    if (!ev.Test) {
-      if (ev.Action === 'fail' && !passed && !failed) buildFailed = true
-      continue
-    }
-    if (ev.Action === 'pass') passed++
-    else if (ev.Action === 'fail') failed++
-    else if (ev.Action === 'skip') skipped++
-  }
-  return { passed, failed, skipped, buildFailed }
-}
+const failure = (note: string): Verdict => ({ passed: 0, failed: 1, skipped: 0, notes: [note] })
 
-async function uvuSuites(dir: string, tally: Tally, env: NodeJS.ProcessEnv = {}, keep: (file: string) => boolean = () => true): Promise<void> {
-  const files = readdirSync(join(ROOT, 'test', dir))
-    .filter((f) => f.endsWith('.test.ts') && keep(f))
+/** The suites of test/<dir>, checked against the expected list; missing ones are recorded as failures. */
+function plan(dir: 'unit' | 'e2e', tally: Tally, expected: readonly string[], excepted: Record<string, string> = {}): string[] {
+  const found = readdirSync(join(ROOT, 'test', dir))
+    .filter((f) => f.endsWith('.test.ts'))
     .sort()
-  if (!files.length) {
-    process.stdout.write(`no ${dir} suites found in test/${dir}\n`)
-    tally.failed++
-    return
-  }
+  const c = checkExpected(found, expected, excepted)
+  for (const m of c.missing) record(tally, `${dir}/${m}`, failure('expected suite is missing (deleted or renamed? see test/support/suites.ts)'), 0)
+  for (const e of c.excepted) tally.excepted.push({ name: `${dir}/${e.name}`, reason: e.reason })
+  tally.unexpected.push(...c.unexpected.map((u) => `${dir}/${u}`))
+  return c.run
+}
+
+async function uvuSuites(dir: 'unit' | 'e2e', files: string[], tally: Tally): Promise<void> {
   for (const f of files) {
     const t0 = Date.now()
+    const path = join('test', dir, f)
     process.stdout.write(`\n── ${dir}/${f}\n`)
-    const r = await run('npx', ['tsx', join('test', dir, f)], { env })
-    const p = parseUvu(r.out)
-    const ms = Date.now() - t0
-    if (!p) {
-      // crashed before uvu could report: count the whole file as one failure
-      tally.failed++
-      tally.suites.push({ name: `${dir}/${f}`, passed: 0, failed: 1, skipped: 0, ms })
-      continue
-    }
-    const failed = p.total - p.passed - p.skipped + (r.code !== 0 && p.total === p.passed + p.skipped ? 1 : 0)
-    tally.passed += p.passed
-    tally.failed += failed
-    tally.skipped += p.skipped
-    tally.suites.push({ name: `${dir}/${f}`, passed: p.passed, failed, skipped: p.skipped, ms })
+    const r = await run('npx', ['tsx', path])
+    const only = hasOnly(readFileSync(join(ROOT, path), 'utf8'))
+    record(tally, `${dir}/${f}`, judgeUvu(r.out, r.code, { ci: CI, only }), Date.now() - t0)
   }
 }
 
-async function goTests(tally: Tally): Promise<void> {
-  process.stdout.write('\n── go test ./... (hellogopher)\n')
+/** The throwaway MariaDB some Go tests need; a start that fails is a failure in the count, not a message. */
+async function startMariadb(tally: Tally): Promise<NodeJS.ProcessEnv> {
   const t0 = Date.now()
-  // the database tests run against a real MariaDB; this starts a throwaway one on 127.0.0.1:3307
+  // starts (or finds) a throwaway MariaDB on 127.0.0.1:3307 and prints its TEST_MYSQL_* settings
   const db = await run('bash', ['test/support/mariadb.sh', 'start'], { echo: false })
   const env: NodeJS.ProcessEnv = {}
   for (const m of db.out.matchAll(/(TEST_MYSQL_\w+)=(\S+)/g)) env[m[1]!] = m[2]!
-  if (db.code !== 0) process.stdout.write(`could not start the test MariaDB:\n${db.out}\n`)
-  const r = await run('go', ['test', '-json', '-count=1', './...'], { cwd: join(ROOT, 'hellogopher'), env, echo: false })
-  const g = parseGoJson(r.out)
-  for (const line of r.out.split('\n')) {
-    try {
-      const ev = JSON.parse(line) as { Action?: string; Test?: string; Elapsed?: number }
-      if (ev.Test && (ev.Action === 'pass' || ev.Action === 'fail' || ev.Action === 'skip')) process.stdout.write(`  ${ev.Action.padEnd(4)} ${ev.Test}\n`)
-      if (ev.Action === 'output' && r.code !== 0) process.stdout.write(`    ${(ev as { Output?: string }).Output ?? ''}`)
-    } catch {
-      if (line.trim()) process.stdout.write(`  ${line}\n`)
+  if (db.code !== 0 || !env.TEST_MYSQL_HOST) {
+    process.stdout.write(db.out.replace(/^/gm, '    '))
+    record(tally, 'test MariaDB (mariadb.sh start)', failure(`did not start (exit code ${db.code}): the Go database tests cannot run`), Date.now() - t0)
+  }
+  return env
+}
+
+async function goTests(tally: Tally): Promise<void> {
+  const dbEnv = GO_MODULES.some((m) => m.mariadb) ? await startMariadb(tally) : {}
+  for (const mod of GO_MODULES) {
+    process.stdout.write(`\n── go test ./... (${mod.dir})\n`)
+    const t0 = Date.now()
+    const r = await run('go', ['test', '-json', '-count=1', './...'], { cwd: join(ROOT, mod.dir), env: mod.mariadb ? dbEnv : {}, echo: false })
+    for (const line of r.out.split('\n')) {
+      try {
+        const ev = JSON.parse(line) as { Action?: string; Test?: string; Output?: string }
+        if (ev.Test && (ev.Action === 'pass' || ev.Action === 'fail' || ev.Action === 'skip')) process.stdout.write(`  ${ev.Action.padEnd(4)} ${ev.Test}\n`)
+        if ((ev.Action === 'output' || ev.Action === 'build-output') && r.code !== 0) process.stdout.write(`    ${ev.Output ?? ''}`)
+      } catch {
+        if (line.trim()) process.stdout.write(`  ${line}\n`)
+      }
+    }
+    const v = judgeGo(r.out, r.code, { ci: CI })
+    record(tally, `go test ./${mod.dir}/...`, v, Date.now() - t0)
+    for (const pkg of mod.packages) {
+      const seen = v.report.packages.get(pkg)
+      if (!seen) record(tally, `go package ${pkg}`, failure('expected Go package reported no result (missing or renamed? see test/support/suites.ts)'), 0)
+      else if (seen === 'skip') record(tally, `go package ${pkg}`, failure('expected Go package has no test files'), 0)
     }
   }
-  const failed = g.failed + (g.buildFailed || (r.code !== 0 && g.failed === 0) ? 1 : 0)
-  tally.passed += g.passed
-  tally.failed += failed
-  tally.skipped += g.skipped
-  tally.suites.push({ name: 'go test ./hellogopher/...', passed: g.passed, failed, skipped: g.skipped, ms: Date.now() - t0 })
 }
 
 async function labUp(tally: Tally): Promise<boolean> {
   process.stdout.write('\n── lab cluster (tasks/lab/up.ts; skips what already runs)\n')
   const r = await run('npx', ['tsx', 'tasks/lab/up.ts'])
-  if (r.code !== 0) {
-    process.stdout.write('the lab cluster did not come up: e2e suites cannot run\n')
-    tally.failed++
-    tally.suites.push({ name: 'lab up', passed: 0, failed: 1, skipped: 0, ms: 0 })
-    return false
+  if (r.code === 0) return true
+  record(tally, 'lab up', failure('the lab cluster did not come up: e2e suites cannot run'), 0)
+  return false
+}
+
+function summary(tally: Tally, t0: number): void {
+  process.stdout.write('\n── summary\n')
+  for (const s of tally.suites) {
+    process.stdout.write(`  ${s.failed ? 'FAIL' : 'ok  '} ${s.name.padEnd(40)} ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} (${(s.ms / 1000).toFixed(1)}s)\n`)
+    if (s.failed) for (const n of s.notes) process.stdout.write(`         ${n}\n`)
   }
-  return true
+  for (const e of tally.excepted) process.stdout.write(`  --   ${e.name.padEnd(40)} excepted (${e.reason})\n`)
+  for (const u of tally.unexpected) process.stdout.write(`  new  ${u.padEnd(40)} not in test/support/suites.ts: add it there (it runs and counts)\n`)
+  if (tally.excepted.length) process.stdout.write(`  ${tally.excepted.length} suite(s) excepted on this provider\n`)
+  process.stdout.write(`  wall time ${((Date.now() - t0) / 1000).toFixed(0)}s\n`)
+}
+
+function usage(msg: string): never {
+  process.stderr.write(`test/run.ts: ${msg}\n`)
+  process.exit(2)
 }
 
 async function main(): Promise<void> {
-  const mode = process.argv[2] ?? 'all'
-  if (!['unit', 'e2e', 'all'].includes(mode)) {
-    process.stderr.write(`test/run.ts: unknown mode '${mode}' (unit, e2e or all)\n`)
+  const args = process.argv.slice(2)
+  const list = args.includes('--list')
+  let only: Set<string> | undefined
+  const rest: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a === '--list') continue
+    if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? args[++i] : a.slice('--only='.length)
+      if (!v) usage('--only needs suite names, e.g. --only redact,go')
+      only = new Set(v.split(',').map((n) => n.trim().replace(/\.test\.ts$/, '')))
+      continue
+    }
+    rest.push(a)
+  }
+  const mode = rest[0] ?? 'all'
+  if (!['unit', 'e2e', 'all'].includes(mode) || rest.length > 1) usage(`unknown arguments '${rest.join(' ')}' (unit, e2e or all; optionally --list or --only <suites>)`)
+  if (only && CI) usage('--only is for local runs; with CI set every suite runs')
+  const provider = (process.env.E2E_PROVIDER || 'lab') as E2EProvider
+  if (!PROVIDERS.includes(provider)) {
+    process.stderr.write(`test/run.ts: unknown E2E_PROVIDER '${provider}' (${PROVIDERS.join(', ')})\n`)
     process.exit(2)
   }
-  const provider = process.env.E2E_PROVIDER || 'lab'
-  if (!['lab', 'kind'].includes(provider)) {
-    process.stderr.write(`test/run.ts: unknown E2E_PROVIDER '${provider}' (lab or kind)\n`)
-    process.exit(2)
-  }
-  const tally: Tally = { passed: 0, failed: 0, skipped: 0, suites: [] }
+  const tally: Tally = { suites: [], excepted: [], unexpected: [] }
   const t0 = Date.now()
-  if (mode !== 'e2e') {
-    await uvuSuites('unit', tally)
-    await goTests(tally)
+  const chosen = (f: string) => !only || only.has(f.replace(/\.test\.ts$/, ''))
+  const unit = (mode !== 'e2e' ? plan('unit', tally, UNIT_SUITES) : []).filter(chosen)
+  const e2e = (mode !== 'unit' ? plan('e2e', tally, E2E_SUITES, exceptedOn(provider)) : []).filter(chosen)
+  const go = mode !== 'e2e' && (!only || only.has('go'))
+  if (only) {
+    const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go'))
+    const unknown = [...only].filter((n) => !known.has(n))
+    if (unknown.length) usage(`--only: no suite named ${unknown.join(', ')}`)
+    process.stdout.write(`partial run (--only ${[...only].join(',')}): the other suites are not run\n`)
   }
-  if (mode !== 'unit') {
-    if (provider === 'kind') await uvuSuites('e2e', tally, {}, (f) => !/-lab[.-]/.test(f))
-    else if (await labUp(tally)) await uvuSuites('e2e', tally)
+
+  if (list) {
+    process.stdout.write(`would run (E2E_PROVIDER=${provider}${CI ? ', CI' : ''}):\n`)
+    for (const f of unit) process.stdout.write(`  unit/${f}\n`)
+    if (go) for (const m of GO_MODULES) process.stdout.write(`  go test ./... in ${m.dir} (expects ${m.packages.join(', ')})\n`)
+    for (const f of e2e) process.stdout.write(`  e2e/${f}\n`)
+  } else {
+    await uvuSuites('unit', unit, tally)
+    if (go) await goTests(tally)
+    if (e2e.length || (mode !== 'unit' && !only)) {
+      if (provider !== 'lab' || (await labUp(tally))) await uvuSuites('e2e', e2e, tally)
+      else for (const f of e2e) record(tally, `e2e/${f}`, failure('not run: the lab cluster did not come up'), 0)
+    }
   }
-  process.stdout.write('\n── summary\n')
-  for (const s of tally.suites) process.stdout.write(`  ${s.failed ? 'FAIL' : 'ok  '} ${s.name.padEnd(40)} ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} (${(s.ms / 1000).toFixed(1)}s)\n`)
-  process.stdout.write(`  wall time ${((Date.now() - t0) / 1000).toFixed(0)}s\n`)
-  const total = tally.passed + tally.failed
-  if (total === 0) tally.failed = 1 // nothing ran: that is a failure, not a pass
-  process.stdout.write(`${tally.passed} passed, ${tally.failed} failed${tally.skipped ? `, ${tally.skipped} skipped` : ''}\n`)
-  process.exitCode = tally.failed ? 1 : 0
+  summary(tally, t0)
+  if (only) process.stdout.write(`  partial run: only ${[...only].join(', ')}\n`)
+  const passed = tally.suites.reduce((n, s) => n + s.passed, 0)
+  let failed = tally.suites.reduce((n, s) => n + s.failed, 0)
+  const skipped = tally.suites.reduce((n, s) => n + s.skipped, 0)
+  if (!list && passed + failed === 0) failed = 1 // nothing ran: that is a failure, not a pass
+  process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)
+  process.exitCode = failed ? 1 : 0
 }
 
 await main()

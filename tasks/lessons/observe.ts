@@ -57,8 +57,8 @@ export interface Observation {
   looks?: string[][]
   /** Runs under --dry-run too (it reads nothing of the cluster, e.g. lesson 0's tool versions). */
   local?: boolean
-  /** Wait for it, show it, check it. Throws NotSeen when something else shows; may return what was seen. */
-  check(ctx: Ctx, log: Log): Promise<string | void>
+  /** Wait for it, show it, check it. Throws NotSeen when something else shows; returns what was seen. */
+  check(ctx: Ctx, log: Log): Promise<string>
 }
 
 /** A deadline passing while waiting for the observable is "not seen", with what the wait saw last. */
@@ -80,7 +80,9 @@ export const observe = (deps: Deps, o: Observation): Step => ({
     }
     try {
       const seen = await o.check(ctx, log)
-      task.title = redact(`Seen: ${seen || o.expect}`)
+      // "Seen:" only ever carries what was seen, never the expectation standing in for it
+      if (typeof seen !== 'string' || !seen.trim()) throw new NotSeen(o.expect, 'the check reported nothing it saw')
+      task.title = redact(`Seen: ${seen}`)
     } catch (e) {
       throw asNotSeen(e, o.expect)
     }

@@ -4,14 +4,18 @@
  */
 import { spawn } from 'node:child_process'
 import { ROOT } from '../../tasks/lib/context.ts'
-import { Kube, podSummary, type CoreV1Event, type V1Pod } from '../../tasks/lib/kube.ts'
+import { Kube, podSummary, stableJson, type CoreV1Event, type KubernetesObject, type Ref, type V1Pod } from '../../tasks/lib/kube.ts'
 import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
 import { LAB_CONTEXT, labProvider } from '../../tasks/lib/providers/lab.ts'
 import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/providers/kind.ts'
+import { minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
 
-/** Which cluster the suites look at: the lab (default) or kind (E2E_PROVIDER=kind, the GitHub Actions workflow). */
-export const E2E_PROVIDER: 'lab' | 'kind' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : 'lab'
+/**
+ * Which cluster the suites look at: the lab (default), kind (E2E_PROVIDER=kind, the GitHub Actions workflow) or
+ * minikube (E2E_PROVIDER=minikube, profile minikube as the tasks make it). test/run.ts refuses other values.
+ */
+export const E2E_PROVIDER: 'lab' | 'kind' | 'minikube' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : process.env.E2E_PROVIDER === 'minikube' ? 'minikube' : 'lab'
 
 export interface Ran {
   code: number
@@ -22,7 +26,7 @@ export interface Ran {
 
 /** The environment a learner on the lab has: the lab's kubectl first on PATH, its kubeconfig (on kind: the runner's own). */
 export const labEnv = (): NodeJS.ProcessEnv =>
-  E2E_PROVIDER === 'kind' ? { ...process.env } : { ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` }
+  E2E_PROVIDER !== 'lab' ? { ...process.env } : { ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` }
 
 export function sh(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
   const t0 = Date.now()
@@ -45,8 +49,8 @@ export function sh(cmd: string, args: string[], opts: { input?: string; env?: No
 
 /** `npx tsx tasks/<file> …` on the e2e provider (the lab, or kind with E2E_PROVIDER=kind). */
 export function task(file: string, args: string[] = [], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
-  // on kind say so: with no kind context current, detection could otherwise pick another cluster
-  const provider = E2E_PROVIDER === 'kind' && !file.startsWith('lab/') && !args.includes('--provider') ? ['--provider', 'kind'] : []
+  // on kind or minikube say so: with another context current, detection could otherwise pick another cluster
+  const provider = E2E_PROVIDER !== 'lab' && !file.startsWith('lab/') && !args.includes('--provider') ? ['--provider', E2E_PROVIDER] : []
   return sh('npx', ['tsx', `tasks/${file}`, ...provider, ...args], opts)
 }
 
@@ -57,10 +61,17 @@ export function kubectl(args: string[], opts: { input?: string } = {}): Promise<
 export const kube = () =>
   E2E_PROVIDER === 'kind'
     ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
-    : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
+    : E2E_PROVIDER === 'minikube'
+      ? new Kube({ context: 'minikube' })
+      : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
 
 /** The provider the suites look through (image in the runtime, NodePort URL). */
-export const provider = () => (E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME }) : labProvider())
+export const provider = () =>
+  E2E_PROVIDER === 'kind'
+    ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME })
+    : E2E_PROVIDER === 'minikube'
+      ? minikubeProvider()
+      : labProvider()
 
 /** The URL of a NodePort Service as this provider reaches it (lab: its node IP; kind: the node container's IP). */
 export function serviceUrl(namespace: string, service: string): Promise<string> {
@@ -99,6 +110,37 @@ export async function httpGet(url: string, { tries = 30, delayMs = 1000 } = {}):
     }
   }
   throw new Error(`GET ${url} failed ${tries} times: ${(last as Error)?.message}`)
+}
+
+/** Kinds whose status the cluster keeps writing (each write bumps resourceVersion): their spec is compared instead. */
+const STATUS_WRITTEN = new Set(['Deployment', 'APIService'])
+
+/**
+ * What the cluster says about each object, for comparing before and after a run that should change nothing:
+ * its uid (recreated?) and resourceVersion (written?), or for kinds whose status the cluster keeps writing,
+ * generation and spec. An absent object is 'absent'.
+ */
+export async function versionsOf(refs: Ref[]): Promise<Record<string, string>> {
+  const k = kube()
+  const out: Record<string, string> = {}
+  for (const r of refs) {
+    const o = await k.read<KubernetesObject & { spec?: unknown }>(r)
+    const m = o?.metadata
+    out[`${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`] = !o
+      ? 'absent'
+      : STATUS_WRITTEN.has(r.kind)
+        ? `uid=${m?.uid} generation=${m?.generation} spec=${stableJson(o.spec)}`
+        : `uid=${m?.uid} resourceVersion=${m?.resourceVersion}`
+  }
+  return out
+}
+
+/** The live (not terminating) pods of a namespace by name and uid: a restart or a rollout makes new ones. */
+export async function podUids(namespace: string): Promise<string[]> {
+  return (await kube().listPods(namespace))
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .map((p) => `${p.metadata?.name} ${p.metadata?.uid}`)
+    .sort()
 }
 
 /** Lines of a step list printed by the simple renderer: which steps ran and which were skipped. */

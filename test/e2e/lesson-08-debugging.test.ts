@@ -62,7 +62,8 @@ test('independent: the pod over its memory limit was OOMKilled, exit code 137', 
   const t = p?.status?.containerStatuses?.[0]?.state?.terminated
   assert.is(t?.reason, 'OOMKilled', JSON.stringify(p?.status?.containerStatuses))
   assert.is(t?.exitCode, 137)
-  assert.is(p?.spec?.containers[0]?.resources?.limits?.memory, '20Mi')
+  // TUTORIAL.md lesson 8: "a container over its memory limit is killed" — the pod has one (its size is the project's choice)
+  assert.ok(p?.spec?.containers[0]?.resources?.limits?.memory, 'the OOM demo pod has no memory limit')
 })
 
 test.run()

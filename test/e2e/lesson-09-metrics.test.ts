@@ -11,7 +11,7 @@ const NS = 'default'
 
 test('the cluster has a metrics API (metrics-server) — lesson 9 cannot be shown without it', async () => {
   const api = await kube().read({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: 'v1beta1.metrics.k8s.io' })
-  assert.ok(api, `no APIService v1beta1.metrics.k8s.io: metrics-server is not installed on this ${E2E_PROVIDER} cluster${E2E_PROVIDER === 'lab' ? ' (tasks/lab/up.ts installs it)' : ' (kind has none by default: install metrics-server with --kubelet-insecure-tls)'}`)
+  assert.ok(api, `no APIService v1beta1.metrics.k8s.io: metrics-server is not installed on this ${E2E_PROVIDER} cluster${E2E_PROVIDER === 'lab' ? ' (tasks/lab/up.ts installs it)' : ' (kind has none by default: install metrics-server with --kubelet-insecure-tls; minikube: minikube addons enable metrics-server)'}`)
 })
 
 test('lesson 9: kubectl top pods lists the hellogopher pod; the dashboard is minikube-only, said plainly', async () => {

@@ -29,9 +29,13 @@ test('lab down: no lab process, no KUBE-/CNI- chains, no cni0/k8slab0, no lab mo
   const r = await task('lab/down.ts')
   await expectOk(r, 'lab down')
   assert.equal(labProcesses(), [], 'lab processes still running')
+  // a failing iptables-save or ip prints nothing, which would pass the checks below: their exit codes count
   const save = await sh('iptables-save', [])
+  await expectOk(save, 'iptables-save')
   assert.not.match(save.stdout, /KUBE-|CNI-/, 'lab iptables chains left')
   const links = await sh('ip', ['-o', 'link', 'show'])
+  await expectOk(links, 'ip -o link show')
+  assert.match(links.stdout, /^\d+: lo[:@]/m, `ip printed no loopback, so its output is not a link list:\n${links.stdout}`)
   assert.not.match(links.stdout, /: (cni0|k8slab0)[:@]/)
   assert.equal(labMounts(readFileSync('/proc/self/mountinfo', 'utf8')), [])
 })
@@ -41,7 +45,8 @@ test('lab up from the cache: node Ready again', async () => {
   await expectOk(r, 'lab up after down')
   assert.match(r.stdout, /SKIPPED: Kubernetes v[\d.]+ and etcd v[\d.]+ cached/, 'the build cache was not used')
   const nodes = await kubectl(['get', 'nodes', '--no-headers'])
-  assert.match(nodes.stdout, /\sReady\s/)
+  await expectOk(nodes, 'kubectl get nodes')
+  assert.match(nodes.stdout, /^learn-k8s-lab\s+Ready\s/m, nodes.stdout)
   process.stdout.write(`    warm start-to-Ready: ${r.ms} ms\n`)
 })
 

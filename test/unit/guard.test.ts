@@ -11,6 +11,7 @@ import { UsageError } from '../../tasks/lib/cli.ts'
 import { Kube } from '../../tasks/lib/kube.ts'
 import { contextArgs } from '../../tasks/lib/kubectl.ts'
 import { detectProviderName, guardDecision, isLocalContext, makeProvider, resolveProvider } from '../../tasks/lib/providers/index.ts'
+import { minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import type { Provider } from '../../tasks/lib/providers/types.ts'
 import { prepare, spec } from '../../tasks/lib/task.ts'
 import { fakeShell } from './fakes.ts'
@@ -55,6 +56,24 @@ test('detect: --registry/--provider decide without reading the kubeconfig', asyn
   await detectProviderName({ sh: fakeShell(), registry: 'r.example.com' }, () => (read++, 'minikube'))
   await detectProviderName({ sh: fakeShell(), flag: 'lab' }, () => (read++, 'minikube'))
   assert.is(read, 0)
+})
+
+test('detect: an unknown --provider is a usage error', async () => {
+  try {
+    await detectProviderName({ flag: 'docker-desktop', sh: fakeShell() }, () => undefined)
+    assert.unreachable('should throw')
+  } catch (e) {
+    assert.instance(e, UsageError)
+    assert.match((e as Error).message, "unknown provider 'docker-desktop'")
+  }
+})
+
+test('detect: --provider is decided without asking which tools are installed', async () => {
+  const sh = fakeShell({ installed: [] })
+  let asked = false
+  sh.which = async () => ((asked = true), undefined)
+  await detectProviderName({ flag: 'minikube', sh }, () => undefined)
+  assert.is(asked, false)
 })
 
 // ── resolveProvider: the provider as the run uses it ─────────────────────────
@@ -162,6 +181,11 @@ for (const [name, g, want] of guardCases) {
     if (!d.ok) assert.not.match(d.reason, /\n/, 'one line')
   })
 }
+
+test('guard: a provider owning a custom context (minikube profile) counts as local', () => {
+  assert.equal(guardDecision({ provider: minikubeProvider({ profile: 'learn' }), context: 'learn', destructive: true, yes: false }), { ok: true })
+  assert.equal(guardDecision({ provider: remote(), context: 'learn', destructive: false, yes: false }).ok, false)
+})
 
 test('isLocalContext', () => {
   assert.equal(['minikube', 'kind-a', 'learn-k8s-lab', 'prod-eu', 'kind', '', 'docker-desktop'].map(isLocalContext), [true, true, true, false, false, false, false])

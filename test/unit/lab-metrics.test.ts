@@ -1,9 +1,11 @@
 /** metrics-server on the lab: its build command, process flags, cert, kubeconfig, manifests, and the steps with fakes. */
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parse } from 'yaml'
 import type { V1APIService } from '@kubernetes/client-node'
+import { ROOT } from '../../tasks/lib/context.ts'
 import type { KubernetesObject } from '../../tasks/lib/kube.ts'
 import { LAB_NODE_IP } from '../../tasks/lib/providers/lab.ts'
 import { METRICS_SERVER_PKG, metricsServerInstallArgs, metricsServerLdflags } from '../../tasks/lab/build.ts'
@@ -21,9 +23,16 @@ const find = (kind: string) => objects.filter((o) => o.kind === kind)
 
 // ── build ────────────────────────────────────────────────────────────────────
 test('metrics-server is installed from its module at the pinned tag, version stamped like its Makefile', () => {
-  assert.is(METRICS_SERVER_VERSION, 'v0.8.0')
-  assert.equal(metricsServerInstallArgs(), ['install', '-trimpath', '-ldflags', '-s -w -X k8s.io/client-go/pkg/version.gitVersion=v0.8.0', `${METRICS_SERVER_PKG}@v0.8.0`])
+  const v = METRICS_SERVER_VERSION
+  assert.match(v, /^v\d+\.\d+\.\d+$/, 'a release tag, not a branch or pseudo-version')
+  assert.equal(metricsServerInstallArgs(), ['install', '-trimpath', '-ldflags', `-s -w -X k8s.io/client-go/pkg/version.gitVersion=${v}`, `${METRICS_SERVER_PKG}@${v}`])
   assert.is(metricsServerLdflags('v9.9.9'), '-s -w -X k8s.io/client-go/pkg/version.gitVersion=v9.9.9')
+})
+
+test('the lab and the kind workflow run the same metrics-server release', () => {
+  const workflow = readFileSync(join(ROOT, '.github', 'workflows', 'e2e.yml'), 'utf8')
+  const kind = [...workflow.matchAll(/metrics-server\/releases\/download\/(v[\d.]+)\//g)].map((m) => m[1])
+  assert.equal(kind, [METRICS_SERVER_VERSION])
 })
 
 // ── process, cert, kubeconfig ────────────────────────────────────────────────

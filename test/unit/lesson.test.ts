@@ -16,12 +16,12 @@ import type { Step } from '../../tasks/lib/task.ts'
 import { chooseLesson, closingLines, command } from '../../tasks/lesson.ts'
 import { deferred, expectRefusal, withCtx } from '../../tasks/lessons/common.ts'
 import { findLesson, LESSONS, listing } from '../../tasks/lessons/index.ts'
-import { asNotSeen, envLines, lastExit, pickLines } from '../../tasks/lessons/observe.ts'
+import { asNotSeen, envLines, lastExit, observe, pickLines } from '../../tasks/lessons/observe.ts'
 import { surgeOrder } from '../../tasks/lessons/07-liveness.ts'
 import { parseEnvFile } from '../../tasks/lessons/12-configmap.ts'
 import { WRONG_VALUE } from '../../tasks/lessons/13-secret.ts'
 import { NotSeen } from '../../tasks/lessons/types.ts'
-import { fakeDeps, fakeProvider, fakeShell, fakeTask, runStep, testCtx } from './fakes.ts'
+import { fakeDeps, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const parse = (...argv: string[]) => chooseLesson(parseCli(command, argv))
 
@@ -232,6 +232,21 @@ test('asNotSeen: a watch deadline becomes "not seen" with what was seen last; ot
   assert.is(asNotSeen(other, 'x'), other)
 })
 
+test('observe: the title says what the check saw; a check that saw nothing is "not seen", never the expectation as "Seen:"', async () => {
+  const expect = 'pod/x 1/1 ready'
+  const t = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => 'pod/x Running 1/1 ready, 0 restarts' }), testCtx())
+  assert.is(t.title, 'Seen: pod/x Running 1/1 ready, 0 restarts')
+  for (const nothing of ['', '  ', undefined]) {
+    try {
+      const r = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => nothing as unknown as string }), testCtx())
+      assert.unreachable(`a check that returned ${JSON.stringify(nothing)} gave the title ${r.title}`)
+    } catch (e) {
+      assert.instance(e, NotSeen)
+      assert.is((e as Error).message, `not seen: ${expect} — saw: the check reported nothing it saw`)
+    }
+  }
+})
+
 test('pickLines, envLines, parseEnvFile, lastExit', () => {
   assert.equal(pickLines('NAME  READY\nhellogopher-1  0/1   \n\nmysql-2  1/1\n', /hellogopher|NAME/), ['NAME  READY', 'hellogopher-1  0/1'])
   assert.equal(pickLines('a\nb\nc', undefined, 2), ['a', 'b'])
@@ -251,8 +266,6 @@ test('NotSeen never carries a registered secret; the closing lines say what was 
   assert.match(closingLines(findLesson('6'), false), /^\nLesson 6 \(readiness\) — seen: .*\nNext: npx tsx tasks\/lesson\.ts 7 {3}\(liveness: /)
   assert.not.match(closingLines(findLesson('15'), false), /Next:/)
   assert.match(closingLines(findLesson('6'), true), /Dry run: nothing was changed\. Run it for real with: npx tsx tasks\/lesson\.ts 6/)
-  const t = fakeTask()
-  assert.is(t.outputs.length, 0)
 })
 
 test.run()

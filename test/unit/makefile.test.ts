@@ -48,9 +48,18 @@ test('`npx tsx Makefile.ts` lists; an unknown target is one line and exit 2', as
   }
 })
 
-test('a target runs its command with the terminal inherited and passes the exit code through', async () => {
-  const r = await run('npx', ['tsx', 'Makefile.ts', 'up', '--help'], { cwd: ROOT })
-  assert.match(r.stdout, /Usage: npx tsx tasks\/up\.ts/)
+test("a target runs its command with the terminal inherited and passes the command's exit code through", async () => {
+  const ok = await run('npx', ['tsx', 'Makefile.ts', 'up', '--help'], { cwd: ROOT })
+  assert.match(ok.stdout, /Usage: npx tsx tasks\/up\.ts/)
+  // up.ts refuses an unknown flag with exit 2 and its own one-line message: Makefile.ts must hand both on
+  try {
+    await run('npx', ['tsx', 'Makefile.ts', 'up', '--no-such-flag'], { cwd: ROOT })
+    assert.unreachable('a failing command must fail the target')
+  } catch (e) {
+    const err = e as { code: number; stderr: string }
+    assert.is(err.code, 2)
+    assert.match(err.stderr, /^tasks\/up\.ts: unknown flag --no-such-flag/)
+  }
 })
 
 test.run()

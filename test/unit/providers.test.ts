@@ -1,40 +1,12 @@
-/** tasks/lib/providers: the context guard, provider detection, minikube output parsing, lab image refs. */
+/**
+ * tasks/lib/providers: context → provider, minikube output parsing, lab image refs. Detection and the context
+ * guard are tested once, in guard.test.ts.
+ */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { UsageError } from '../../tasks/lib/cli.ts'
-import { detectProviderName, guardDecision, providerForContext } from '../../tasks/lib/providers/index.ts'
+import { providerForContext } from '../../tasks/lib/providers/index.ts'
 import { fullRef, labProvider } from '../../tasks/lib/providers/lab.ts'
 import { minikubeProvider, parseDockerEnv, parseMinikubeStatus } from '../../tasks/lib/providers/minikube.ts'
-import { fakeShell } from './fakes.ts'
-
-// ── guardDecision ────────────────────────────────────────────────────────────
-type GuardCase = [string, { context: string; explicitContext?: string; destructive: boolean; yes: boolean }, true | RegExp]
-const guardCases: GuardCase[] = [
-  ['minikube is local', { context: 'minikube', destructive: false, yes: false }, true],
-  ['minikube is local, even to destroy without --yes', { context: 'minikube', destructive: true, yes: false }, true],
-  ['kind-x is local', { context: 'kind-x', destructive: true, yes: false }, true],
-  ['the lab is local', { context: 'learn-k8s-lab', destructive: true, yes: false }, true],
-  ['prod-eu refused without --context', { context: 'prod-eu', destructive: false, yes: false }, /refusing to change context 'prod-eu'.*pass --context prod-eu/],
-  ['prod-eu refused with --yes but without --context', { context: 'prod-eu', destructive: true, yes: true }, /pass --context prod-eu/],
-  ['prod-eu refused when --context names another', { context: 'prod-eu', explicitContext: 'staging', destructive: false, yes: false }, /pass --context prod-eu/],
-  ['prod-eu with --context may be changed', { context: 'prod-eu', explicitContext: 'prod-eu', destructive: false, yes: false }, true],
-  ['prod-eu destructive refused without --yes', { context: 'prod-eu', explicitContext: 'prod-eu', destructive: true, yes: false }, /refusing to delete on context 'prod-eu' without --yes/],
-  ['prod-eu destructive allowed with --context and --yes', { context: 'prod-eu', explicitContext: 'prod-eu', destructive: true, yes: true }, true],
-]
-for (const [name, g, want] of guardCases) {
-  test(`guardDecision: ${name}`, () => {
-    const d = guardDecision({ provider: minikubeProvider(), ...g })
-    if (want === true) assert.equal(d, { ok: true })
-    else {
-      assert.is(d.ok, false)
-      assert.match((d as { reason: string }).reason, want)
-    }
-  })
-}
-
-test('guardDecision: a provider owning a custom context (minikube profile) counts as local', () => {
-  assert.equal(guardDecision({ provider: minikubeProvider({ profile: 'learn' }), context: 'learn', destructive: true, yes: false }), { ok: true })
-})
 
 // ── providerForContext ───────────────────────────────────────────────────────
 const ctxCases: Array<[string | undefined, string | undefined]> = [
@@ -53,42 +25,6 @@ for (const [context, want] of ctxCases) {
     assert.is(providerForContext(context), want)
   })
 }
-
-// ── detectProviderName ───────────────────────────────────────────────────────
-type DetectCase = [string, { flag?: string; context?: string; registry?: string; current?: string; installed: string[] }, string]
-const detectCases: DetectCase[] = [
-  ['--provider wins over context and tools', { flag: 'lab', context: 'minikube', current: 'kind-x', installed: ['minikube', 'kind'] }, 'lab'],
-  ['--registry means remote', { registry: 'registry.example.com', installed: ['minikube'] }, 'remote'],
-  ['--context names a local one', { context: 'kind-dev', current: 'minikube', installed: ['minikube'] }, 'kind'],
-  ['current context is local', { current: 'learn-k8s-lab', installed: ['minikube'] }, 'lab'],
-  ['unknown context → remote (so the guard sees it), even with minikube installed', { current: 'prod-eu', installed: ['minikube', 'kind'] }, 'remote'],
-  ['no context, only kind installed', { installed: ['kind'] }, 'kind'],
-  ['nothing installed: the lab', { installed: [] }, 'lab'],
-]
-for (const [name, c, want] of detectCases) {
-  test(`detectProviderName: ${name}`, async () => {
-    const sh = fakeShell({ installed: c.installed })
-    assert.is(await detectProviderName({ flag: c.flag, context: c.context, registry: c.registry, sh }, () => c.current), want)
-  })
-}
-
-test('detectProviderName: an unknown --provider is a usage error', async () => {
-  try {
-    await detectProviderName({ flag: 'docker-desktop', sh: fakeShell() }, () => undefined)
-    assert.unreachable('should throw')
-  } catch (e) {
-    assert.instance(e, UsageError)
-    assert.match((e as Error).message, "unknown provider 'docker-desktop'")
-  }
-})
-
-test('detectProviderName: the flag is decided without asking which', async () => {
-  const sh = fakeShell({ installed: [] })
-  let asked = false
-  sh.which = async () => ((asked = true), undefined)
-  await detectProviderName({ flag: 'minikube', sh }, () => undefined)
-  assert.is(asked, false)
-})
 
 // ── minikube docker-env ──────────────────────────────────────────────────────
 const WANT_LINUX = {

@@ -1,7 +1,10 @@
 /** tasks/start-cluster.ts: skips a running cluster; otherwise starts it and waits (by watch) for a Ready node. */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { KubeConfig } from '@kubernetes/client-node'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { V1Node } from '../../tasks/lib/kube.ts'
+import { Kube, KubeError, type V1Node } from '../../tasks/lib/kube.ts'
 import type { Shell } from '../../tasks/lib/shell.ts'
 import { isNodeReady, startCluster, waitForNodeReady } from '../../tasks/start-cluster.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
@@ -68,13 +71,42 @@ test("task: the provider's start command, then ping, then a watch on nodes until
   ])
 })
 
-test('waitForNodeReady: on timeout says what it saw last', async () => {
-  const { kube } = watchingKube([['ADDED', node('False', 'KubeletNotReady')]])
+test('waitForNodeReady: the watch gets the deadline, what is awaited, and a one-line summary of the last node', async () => {
+  const { kube, seen } = watchingKube([['ADDED', node('True')]])
+  await waitForNodeReady(kube, 10)
+  assert.is(seen.opts!.timeoutMs, 10)
+  assert.is(seen.opts!.what, 'a node to be Ready')
+  assert.is(seen.opts!.describe!(node('False', 'KubeletNotReady')), 'node/learn-k8s-lab Ready=False (KubeletNotReady)')
+})
+
+test('waitForNodeReady on a real watch that never sees Ready: the timeout says what it saw last', async () => {
+  // a local stand-in for the apiserver: answers the nodes watch with one not-Ready node, then stays silent
+  const server = createServer((req, res) => {
+    if (!req.url?.startsWith('/api/v1/nodes') || !req.url.includes('watch=true')) {
+      res.writeHead(404).end()
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write(JSON.stringify({ type: 'ADDED', object: { kind: 'Node', apiVersion: 'v1', ...node('False', 'KubeletNotReady') } }) + '\n')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as AddressInfo
+  const kc = new KubeConfig()
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  })
   try {
-    await waitForNodeReady(kube, 10)
-    assert.unreachable()
+    await waitForNodeReady(new Kube(kc), 300)
+    assert.unreachable('a node that is never Ready must end in a timeout')
   } catch (e) {
-    assert.match((e as Error).message, /last seen: node\/learn-k8s-lab Ready=False \(KubeletNotReady\)/)
+    assert.instance(e, KubeError)
+    assert.match((e as Error).message, /^timed out after 0s waiting for a node to be Ready; last seen: node\/learn-k8s-lab Ready=False \(KubeletNotReady\)$/)
+  } finally {
+    server.closeAllConnections()
+    server.close()
   }
 })
 

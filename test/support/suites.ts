@@ -1,0 +1,85 @@
+/**
+ * The suites test/run.ts must find. A suite that is deleted or renamed does not silently leave the count:
+ * it is reported missing and counted as a failure. A new suite runs and is counted, and the summary asks for
+ * it to be added here.
+ */
+
+/** test/unit/*.test.ts */
+export const UNIT_SUITES = [
+  'apply.test.ts',
+  'build-images.test.ts',
+  'cli-contract.test.ts',
+  'cli.test.ts',
+  'docker-env.test.ts',
+  'doctor.test.ts',
+  'expose.test.ts',
+  'guard.test.ts',
+  'image-flags.test.ts',
+  'kube.test.ts',
+  'lab-config.test.ts',
+  'lab-metrics.test.ts',
+  'lesson.test.ts',
+  'makefile.test.ts',
+  'manifests.test.ts',
+  'parse.test.ts',
+  'patch-secret.test.ts',
+  'providers-kind.test.ts',
+  'providers-remote.test.ts',
+  'providers.test.ts',
+  'redact.test.ts',
+  'relabel.test.ts',
+  'rollout.test.ts',
+  'shell.test.ts',
+  'start-cluster.test.ts',
+  'state.test.ts',
+  'suites.test.ts',
+  'teardown.test.ts',
+  'up.test.ts',
+] as const
+
+/**
+ * Go modules the runner tests with `go test -json ./...` (dir from the repo root): each listed package must report
+ * a result with tests in it. `mariadb`: the module's tests need the throwaway MariaDB (test/support/mariadb.sh).
+ */
+export const GO_MODULES: ReadonlyArray<{ dir: string; packages: readonly string[]; mariadb?: boolean }> = [
+  { dir: 'hellogopher', packages: ['hellogopher'], mariadb: true },
+]
+
+/** test/e2e/*.test.ts: the named suites and one per lesson of the tutorial (0–15). */
+export const E2E_SUITES = [
+  '01-lab.test.ts',
+  '02-up-final-state.test.ts',
+  '03-remote-registry.test.ts',
+  'lesson-00-prerequisites.test.ts',
+  'lesson-01-cluster.test.ts',
+  'lesson-02-image.test.ts',
+  'lesson-03-deployment.test.ts',
+  'lesson-04-expose.test.ts',
+  'lesson-05-labels.test.ts',
+  'lesson-06-readiness.test.ts',
+  'lesson-07-liveness.test.ts',
+  'lesson-08-debugging.test.ts',
+  'lesson-09-metrics.test.ts',
+  'lesson-10-namespace.test.ts',
+  'lesson-11-service-env.test.ts',
+  'lesson-12-configmap.test.ts',
+  'lesson-13-secret.test.ts',
+  'lesson-14-resources.test.ts',
+  'lesson-15-teardown.test.ts',
+  'zz-lab-restart.test.ts',
+] as const
+
+export const PROVIDERS = ['lab', 'kind', 'minikube'] as const
+export type E2EProvider = (typeof PROVIDERS)[number]
+
+const LAB_ONLY: Record<string, string> = {
+  '01-lab.test.ts': 'tests the lab cluster itself',
+  'zz-lab-restart.test.ts': 'restarts the lab cluster',
+  '03-remote-registry.test.ts': "needs the lab's docker to run a registry",
+}
+
+/** e2e suites a provider does not run, with the reason printed in the summary (they are not dropped silently). */
+export function exceptedOn(provider: E2EProvider): Record<string, string> {
+  if (provider === 'lab') return {}
+  return Object.fromEntries(Object.entries(LAB_ONLY).map(([f, why]) => [f, `lab only: ${why}`]))
+}
