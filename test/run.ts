@@ -14,8 +14,13 @@
  * is missing is a failure, and so is a test MariaDB that does not start. With CI set, a `.skip` or `.only` is a
  * failure (elsewhere it is counted and printed).
  *
- * E2E_PROVIDER=lab (default) runs every e2e suite; kind (the GitHub Actions workflow) and minikube run on that
- * cluster, the lab is not started, and the lab-only suites are listed as excepted, with the reason.
+ * E2E_PROVIDER names the clusters the e2e suites run on, one after the other (default `lab,kind`):
+ * - lab: the lab cluster (brought up first; skips what already runs);
+ * - kind: a real kind cluster made here offline by the harness (test/support/kind.ts: node image, network, cluster,
+ *   metrics-server; deleted afterwards) — or, with E2E_KIND=existing (the GitHub Actions workflow), the kind cluster
+ *   the environment already has;
+ * - minikube: the minikube cluster the environment has.
+ * Suites a provider does not run (lab-only ones) are listed as excepted, with the reason.
  */
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -65,25 +70,26 @@ function record(tally: Tally, name: string, v: Verdict, ms: number): void {
 const failure = (note: string): Verdict => ({ passed: 0, failed: 1, skipped: 0, notes: [note] })
 
 /** The suites of test/<dir>, checked against the expected list; missing ones are recorded as failures. */
-function plan(dir: 'unit' | 'e2e', tally: Tally, expected: readonly string[], excepted: Record<string, string> = {}): string[] {
+function plan(dir: 'unit' | 'e2e', tally: Tally, expected: readonly string[], excepted: Record<string, string> = {}, label: string = dir): string[] {
   const found = readdirSync(join(ROOT, 'test', dir))
     .filter((f) => f.endsWith('.test.ts'))
     .sort()
   const c = checkExpected(found, expected, excepted)
-  for (const m of c.missing) record(tally, `${dir}/${m}`, failure('expected suite is missing (deleted or renamed? see test/support/suites.ts)'), 0)
-  for (const e of c.excepted) tally.excepted.push({ name: `${dir}/${e.name}`, reason: e.reason })
-  tally.unexpected.push(...c.unexpected.map((u) => `${dir}/${u}`))
+  for (const m of c.missing) record(tally, `${label}/${m}`, failure('expected suite is missing (deleted or renamed? see test/support/suites.ts)'), 0)
+  for (const e of c.excepted) tally.excepted.push({ name: `${label}/${e.name}`, reason: e.reason })
+  tally.unexpected.push(...c.unexpected.map((u) => `${label}/${u}`).filter((u) => !tally.unexpected.includes(u)))
   return c.run
 }
 
-async function uvuSuites(dir: 'unit' | 'e2e', files: string[], tally: Tally): Promise<void> {
+async function uvuSuites(dir: 'unit' | 'e2e', files: string[], tally: Tally, opts: { env?: NodeJS.ProcessEnv; label?: string } = {}): Promise<void> {
+  const label = opts.label ?? dir
   for (const f of files) {
     const t0 = Date.now()
     const path = join('test', dir, f)
-    process.stdout.write(`\n── ${dir}/${f}\n`)
-    const r = await run('npx', ['tsx', path])
+    process.stdout.write(`\n── ${label}/${f}\n`)
+    const r = await run('npx', ['tsx', path], { env: opts.env })
     const only = hasOnly(readFileSync(join(ROOT, path), 'utf8'))
-    record(tally, `${dir}/${f}`, judgeUvu(r.out, r.code, { ci: CI, only }), Date.now() - t0)
+    record(tally, `${label}/${f}`, judgeUvu(r.out, r.code, { ci: CI, only }), Date.now() - t0)
   }
 }
 
@@ -134,6 +140,41 @@ async function labUp(tally: Tally): Promise<boolean> {
   return false
 }
 
+/** `e2e` when one provider runs, `e2e[kind]` etc. when several do (the same suite counts once per cluster). */
+const e2eLabel = (provider: E2EProvider, all: E2EProvider[]): string => (all.length > 1 ? `e2e[${provider}]` : 'e2e')
+
+/** The e2e suites on one provider, after bringing its cluster up (lab; kind through the harness). */
+async function e2eOn(provider: E2EProvider, files: string[], tally: Tally, label: string): Promise<void> {
+  const notRun = (why: string) => {
+    for (const f of files) record(tally, `${label}/${f}`, failure(`not run: ${why}`), 0)
+  }
+  if (provider === 'lab') {
+    if (await labUp(tally)) await uvuSuites('e2e', files, tally, { label, env: { E2E_PROVIDER: 'lab' } })
+    else notRun('the lab cluster did not come up')
+    return
+  }
+  if (provider === 'kind' && process.env.E2E_KIND !== 'existing') {
+    // the harness runs kind's nodes on the lab's dockerd: the lab comes first
+    if (!(await labUp(tally))) return notRun('the lab (whose dockerd runs the kind nodes) did not come up')
+    process.stdout.write('\n── kind cluster (test/support/kind.ts up: offline node image, network, cluster, metrics-server)\n')
+    const t0 = Date.now()
+    const up = await run('npx', ['tsx', 'test/support/kind.ts', 'up'])
+    if (up.code !== 0) {
+      record(tally, 'kind up (test/support/kind.ts)', failure('the kind cluster did not come up: its e2e suites cannot run'), Date.now() - t0)
+      return notRun('the kind cluster did not come up')
+    }
+    const { kindEnv } = await import('./support/kind.ts')
+    try {
+      await uvuSuites('e2e', files, tally, { label, env: kindEnv(process.env) })
+    } finally {
+      process.stdout.write('\n── kind cluster down (test/support/kind.ts down)\n')
+      await run('npx', ['tsx', 'test/support/kind.ts', 'down'])
+    }
+    return
+  }
+  await uvuSuites('e2e', files, tally, { label, env: { E2E_PROVIDER: provider } })
+}
+
 function summary(tally: Tally, t0: number): void {
   process.stdout.write('\n── summary\n')
   for (const s of tally.suites) {
@@ -170,16 +211,24 @@ async function main(): Promise<void> {
   const mode = rest[0] ?? 'all'
   if (!['unit', 'e2e', 'all'].includes(mode) || rest.length > 1) usage(`unknown arguments '${rest.join(' ')}' (unit, e2e or all; optionally --list or --only <suites>)`)
   if (only && CI) usage('--only is for local runs; with CI set every suite runs')
-  const provider = (process.env.E2E_PROVIDER || 'lab') as E2EProvider
-  if (!PROVIDERS.includes(provider)) {
-    process.stderr.write(`test/run.ts: unknown E2E_PROVIDER '${provider}' (${PROVIDERS.join(', ')})\n`)
-    process.exit(2)
+  const providers = (process.env.E2E_PROVIDER || 'lab,kind').split(',').map((p) => p.trim()) as E2EProvider[]
+  for (const provider of providers) {
+    if (!PROVIDERS.includes(provider)) {
+      process.stderr.write(`test/run.ts: unknown E2E_PROVIDER '${provider}' (${PROVIDERS.join(', ')}, or several separated by commas)\n`)
+      process.exit(2)
+    }
   }
   const tally: Tally = { suites: [], excepted: [], unexpected: [] }
   const t0 = Date.now()
   const chosen = (f: string) => !only || only.has(f.replace(/\.test\.ts$/, ''))
   const unit = (mode !== 'e2e' ? plan('unit', tally, UNIT_SUITES) : []).filter(chosen)
-  const e2e = (mode !== 'unit' ? plan('e2e', tally, E2E_SUITES, exceptedOn(provider)) : []).filter(chosen)
+  const e2eBy = new Map<E2EProvider, string[]>()
+  if (mode !== 'unit') {
+    for (const provider of providers) {
+      e2eBy.set(provider, plan('e2e', tally, E2E_SUITES, exceptedOn(provider), e2eLabel(provider, providers)).filter(chosen))
+    }
+  }
+  const e2e = [...e2eBy.values()].flat()
   const go = mode !== 'e2e' && (!only || only.has('go'))
   if (only) {
     const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go'))
@@ -189,16 +238,16 @@ async function main(): Promise<void> {
   }
 
   if (list) {
-    process.stdout.write(`would run (E2E_PROVIDER=${provider}${CI ? ', CI' : ''}):\n`)
+    process.stdout.write(`would run (E2E_PROVIDER=${providers.join(',')}${CI ? ', CI' : ''}):\n`)
     for (const f of unit) process.stdout.write(`  unit/${f}\n`)
     if (go) for (const m of GO_MODULES) process.stdout.write(`  go test ./... in ${m.dir} (expects ${m.packages.join(', ')})\n`)
-    for (const f of e2e) process.stdout.write(`  e2e/${f}\n`)
+    for (const [p, files] of e2eBy) for (const f of files) process.stdout.write(`  ${e2eLabel(p, providers)}/${f}\n`)
   } else {
     await uvuSuites('unit', unit, tally)
     if (go) await goTests(tally)
-    if (e2e.length || (mode !== 'unit' && !only)) {
-      if (provider !== 'lab' || (await labUp(tally))) await uvuSuites('e2e', e2e, tally)
-      else for (const f of e2e) record(tally, `e2e/${f}`, failure('not run: the lab cluster did not come up'), 0)
+    for (const [provider, files] of e2eBy) {
+      if (!files.length && only) continue
+      await e2eOn(provider, files, tally, e2eLabel(provider, providers))
     }
   }
   summary(tally, t0)

@@ -10,7 +10,7 @@
  * - the node image is the offline one (tasks/kind-image.ts), passed as KIND_NODE_IMAGE;
  * - the `kind` docker network is made here with a known bridge name, and a DOCKER-USER rule drops everything the
  *   nodes would forward off that bridge: nothing may leave the machine (a dead ClusterIP, an image pull);
- * - metrics-server (lessons 9, 14) from the image baked into the node.
+ * - metrics-server (lessons 9, 14) from the image baked into the node; MySQL as the lab's MariaDB-compatible image.
  * kubectl is the lab's (the same v1.34.4), kind the one built from its module.
  */
 import { spawn } from 'node:child_process'
@@ -21,6 +21,7 @@ import { toolsDir } from '../../tasks/lib/gotools.ts'
 import { BIN_DIR, DOCKER_HOST } from '../../tasks/lab/paths.ts'
 import { KIND_NODE_IMAGE, METRICS_SERVER_MANIFEST } from '../../tasks/lab/kindnode/build.ts'
 import { dockerdRuntimeArgs, NOCAP_RUNTIME } from '../../tasks/lab/runtime.ts'
+import { MYSQL_COMPAT_IMAGE } from '../../tasks/lab/images/build.ts'
 import { KIND_DEFAULT_NAME } from '../../tasks/lib/providers/kind.ts'
 
 export const KIND_STATE_DIR = '/var/lib/learn-k8s-easy/kind'
@@ -104,6 +105,16 @@ export const RULES: string[][] = [
   ['PREROUTING', '-t', 'nat', '-i', KIND_BRIDGE, '-j', 'RETURN'],
 ]
 
+/**
+ * The tutorial's `mysql:8.0` cannot be pulled here; the kind node gets the lab's MariaDB-compatible image under
+ * that name, the way an air-gapped classroom's mirror would serve it (on GitHub Actions kind pulls the real one).
+ */
+async function mysqlImage(): Promise<void> {
+  process.stdout.write(`mysql:8.0 cannot be pulled here: loading ${MYSQL_COMPAT_IMAGE} into the kind node as mysql:8.0\n`)
+  await must('docker', ['tag', MYSQL_COMPAT_IMAGE, 'mysql:8.0'], 'tag the MySQL-compatible image')
+  await must('kind', ['load', 'docker-image', 'mysql:8.0', '--name', CLUSTER], 'load mysql:8.0 into kind')
+}
+
 /** metrics-server from the node image, and wait until the metrics API answers (kubectl top needs it). */
 async function metricsServer(): Promise<void> {
   await must('kubectl', ['apply', '-f', METRICS_SERVER_MANIFEST], 'install metrics-server on kind')
@@ -119,6 +130,7 @@ export async function kindUp(): Promise<void> {
   const t0 = Date.now()
   await must('npx', ['tsx', 'tasks/start-cluster.ts', '--provider', 'kind'], 'create the kind cluster')
   process.stdout.write(`kind: cluster ${CLUSTER} created and Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
+  await mysqlImage()
   await metricsServer()
 }
 

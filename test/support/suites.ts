@@ -15,6 +15,8 @@ export const UNIT_SUITES = [
   'expose.test.ts',
   'guard.test.ts',
   'image-flags.test.ts',
+  'kind-harness.test.ts',
+  'kindnode.test.ts',
   'kube.test.ts',
   'lab-config.test.ts',
   'lab-metrics.test.ts',
@@ -43,6 +45,7 @@ export const UNIT_SUITES = [
  */
 export const GO_MODULES: ReadonlyArray<{ dir: string; packages: readonly string[]; mariadb?: boolean }> = [
   { dir: 'hellogopher', packages: ['hellogopher'], mariadb: true },
+  { dir: 'tasks/lab/runc-nocap', packages: ['learn-k8s-easy/tasks/lab/runc-nocap'] },
 ]
 
 /** test/e2e/*.test.ts: the named suites and one per lesson of the tutorial (0–15). */
@@ -50,6 +53,7 @@ export const E2E_SUITES = [
   '01-lab.test.ts',
   '02-up-final-state.test.ts',
   '03-remote-registry.test.ts',
+  '04-cluster-dns.test.ts',
   'lesson-00-prerequisites.test.ts',
   'lesson-01-cluster.test.ts',
   'lesson-02-image.test.ts',
