@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expectOk, httpGet, kube, kubectl, serviceUrl, stepLines, task } from './helpers.ts'
+import { expectOk, kube, kubectl, serviceGet, stepLines, task } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -27,9 +27,9 @@ test('GET through the NodePort answers Hello gopher', async () => {
   const port = svc.spec?.ports?.[0]?.nodePort ?? 0
   assert.is(svc.spec?.type, 'NodePort')
   assert.ok(port >= 30000 && port <= 32767, `nodePort ${port}`)
-  const url = await serviceUrl(NS, 'hellogopher')
+  const res = await serviceGet(NS, 'hellogopher')
+  const url = res.url
   assert.ok(url.endsWith(`:${port}`) || !url.includes('10.250.0.1'), `service URL ${url} does not use nodePort ${port}`)
-  const res = await httpGet(`${url}/`)
   assert.is(res.status, 200)
   assert.match(res.body, /Hello gopher/)
 })

@@ -8,10 +8,14 @@ import { Kube, podSummary, type CoreV1Event, type V1Pod } from '../../tasks/lib/
 import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
 import { LAB_CONTEXT, labProvider } from '../../tasks/lib/providers/lab.ts'
 import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/providers/kind.ts'
+import { MINIKUBE_DEFAULT_PROFILE, minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
 
-/** Which cluster the suites look at: the lab (default) or kind (E2E_PROVIDER=kind, the GitHub Actions workflow). */
-export const E2E_PROVIDER: 'lab' | 'kind' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : 'lab'
+/** Which cluster the suites look at: the lab (default), kind or minikube (E2E_PROVIDER=kind|minikube, the GitHub Actions jobs). */
+export const E2E_PROVIDER: 'lab' | 'kind' | 'minikube' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : process.env.E2E_PROVIDER === 'minikube' ? 'minikube' : 'lab'
+
+/** minikube's profile (its kubectl context has that name): $MINIKUBE_PROFILE, else minikube. */
+const minikubeProfile = () => process.env.MINIKUBE_PROFILE || MINIKUBE_DEFAULT_PROFILE
 
 export interface Ran {
   code: number
@@ -22,7 +26,7 @@ export interface Ran {
 
 /** The environment a learner on the lab has: the lab's kubectl first on PATH, its kubeconfig (on kind: the runner's own). */
 export const labEnv = (): NodeJS.ProcessEnv =>
-  E2E_PROVIDER === 'kind' ? { ...process.env } : { ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` }
+  E2E_PROVIDER !== 'lab' ? { ...process.env } : { ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` }
 
 export function sh(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
   const t0 = Date.now()
@@ -45,8 +49,8 @@ export function sh(cmd: string, args: string[], opts: { input?: string; env?: No
 
 /** `npx tsx tasks/<file> …` on the e2e provider (the lab, or kind with E2E_PROVIDER=kind). */
 export function task(file: string, args: string[] = [], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
-  // on kind say so: with no kind context current, detection could otherwise pick another cluster
-  const provider = E2E_PROVIDER === 'kind' && !file.startsWith('lab/') && !args.includes('--provider') ? ['--provider', 'kind'] : []
+  // on kind or minikube say so: with another context current, detection could otherwise pick another cluster
+  const provider = E2E_PROVIDER !== 'lab' && !file.startsWith('lab/') && !args.includes('--provider') ? ['--provider', E2E_PROVIDER] : []
   return sh('npx', ['tsx', `tasks/${file}`, ...provider, ...args], opts)
 }
 
@@ -55,16 +59,28 @@ export function kubectl(args: string[], opts: { input?: string } = {}): Promise<
 }
 
 export const kube = () =>
-  E2E_PROVIDER === 'kind'
-    ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
-    : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
+  E2E_PROVIDER === 'kind' ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
+  : E2E_PROVIDER === 'minikube' ? new Kube({ context: minikubeProfile() })
+  : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
 
 /** The provider the suites look through (image in the runtime, NodePort URL). */
-export const provider = () => (E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME }) : labProvider())
+export const provider = () =>
+  E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME })
+  : E2E_PROVIDER === 'minikube' ? minikubeProvider({ profile: minikubeProfile() })
+  : labProvider()
 
-/** The URL of a NodePort Service as this provider reaches it (lab: its node IP; kind: the node container's IP). */
-export function serviceUrl(namespace: string, service: string): Promise<string> {
-  return provider().serviceUrl(createShell(), kube(), namespace, service)
+/**
+ * GET a NodePort Service as this provider reaches it (lab: its node IP; kind: the node container's IP; minikube:
+ * `minikube service --url`, whose tunnel, where it opens one, is closed again after the GET).
+ */
+export async function serviceGet(namespace: string, service: string, path = '/'): Promise<{ url: string; status: number; body: string }> {
+  const endpoint = await provider().serviceUrl(createShell(), kube(), namespace, service)
+  try {
+    const res = await httpGet(`${endpoint.url.replace(/\/$/, '')}${path}`)
+    return { url: endpoint.url, ...res }
+  } finally {
+    await endpoint.close()
+  }
 }
 
 /** Print what a failure needs: the last Events and pod states of the namespace. */
