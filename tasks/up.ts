@@ -9,6 +9,7 @@ import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
 import { fileCurrentContext, targetContext } from './lib/kubeconfig.ts'
 import { displayPath, type OverrideSpec } from './lib/manifests.ts'
 import { guardContext } from './lib/providers/index.ts'
+import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'
 import { logTo, prepare, runList, spec, type Step } from './lib/task.ts'
 import { applyManifests } from './apply.ts'
@@ -162,8 +163,9 @@ const cmd = spec(
   {
     tag: { type: 'string', description: 'hellogopher tag the run ends on', default: MANIFEST_TAG },
     'skip-build': { type: 'boolean', description: 'do not build images (they must already be in the cluster runtime)' },
+    ...MINIKUBE_FLAGS,
   },
-  { examples: ['npx tsx tasks/up.ts --dry-run', 'npx tsx tasks/up.ts', 'npx tsx tasks/up.ts --provider minikube --tag 4.0'] },
+  { examples: ['npx tsx tasks/up.ts --dry-run', 'npx tsx tasks/up.ts', 'npx tsx tasks/up.ts --provider minikube --tag 4.0', 'npx tsx tasks/up.ts --profile learn --driver docker'] },
 )
 
 export async function up(argv: string[]): Promise<void> {

@@ -8,7 +8,7 @@
  * Output formats: see test/unit/fixtures/minikube/ (each fixture names the minikube source that defines it).
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { UsageError } from '../cli.ts'
+import { UsageError, type FlagSpec } from '../cli.ts'
 import type { Kube } from '../kube.ts'
 import { CommandError, DeadlineError, formatCommand, type Shell } from '../shell.ts'
 import { fullRef } from './lab.ts'
@@ -24,6 +24,12 @@ const TUNNEL_SETTLE_MS = 3_000
 export const MINIKUBE_DRIVERS = [
   'docker', 'podman', 'kvm2', 'kvm', 'qemu2', 'qemu', 'virtualbox', 'hyperkit', 'vmware', 'hyperv', 'parallels', 'vfkit', 'krunkit', 'ssh', 'generic', 'none', 'native',
 ] as const
+
+/** Flags of the tasks that start, use or stop the minikube cluster (up, start-cluster, teardown); either implies --provider minikube. */
+export const MINIKUBE_FLAGS = {
+  profile: { type: 'string', description: 'minikube profile (minikube start -p; its kubectl context has the same name) (default: $MINIKUBE_PROFILE, else minikube)' },
+  driver: { type: 'string', description: 'minikube driver for minikube start (default: the one minikube picks)', choices: MINIKUBE_DRIVERS },
+} as const satisfies Record<string, FlagSpec>
 
 /** The line minikube prints (stderr) when `service` keeps a tunnel open: cmd/minikube/cmd/service.go startKicServiceTunnel. */
 export const TUNNEL_MESSAGE = /Because you are using a Docker driver on (\w+), the terminal needs to be open to run it\./
