@@ -172,6 +172,7 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
   const p = profileArgs(profile)
   const read = { quiet: true, allowFail: true, readOnly: true } as const
   let knownRuntime: ContainerRuntime | undefined
+  let cachedEnv: Record<string, string> | undefined
   let told = false
 
   /** The profile's runtime (cached once known); undefined before the cluster exists, or under --dry-run. */
@@ -185,10 +186,11 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
   }
 
   /** One line for the learner, once: which runtime, and so how images get in. */
-  function tell(rt: ContainerRuntime | undefined, log: Log | undefined): void {
+  function tell(rt: ContainerRuntime | undefined, log: Log | undefined, dryRun = false): void {
     if (told || !log) return
     told = true
-    if (!rt) log(`minikube profile ${profile}: container runtime not known yet (minikube profile list -o json does not list it) — assuming docker`)
+    if (!rt && dryRun) log(`minikube profile ${profile}: its container runtime is read when the cluster runs (minikube profile list -o json); this plan shows the docker runtime's commands`)
+    else if (!rt) log(`minikube profile ${profile}: container runtime not known yet (minikube profile list -o json does not list it) — assuming docker`)
     else if (rt === 'docker') log(`minikube profile ${profile}: container runtime docker (minikube profile list -o json) — images are built straight into minikube's docker (minikube docker-env)`)
     else log(`minikube profile ${profile}: container runtime ${rt} (minikube profile list -o json) — images are built by this machine's docker, then loaded with minikube image load`)
   }
@@ -216,12 +218,15 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
       // docker-env refuses CRI-O, and with containerd it is experimental (nerdctld over ssh): image load instead
       if (rt && rt !== 'docker') return {}
       const [bin, ...args] = this.dockerEnvCommand()!
+      // read once per run (every presence check needs it); echoed when asked with a log
+      if (cachedEnv && !log) return cachedEnv
       const r = await sh.run(bin!, args, { readOnly: true, log, quiet: !log })
-      return parseDockerEnv(r.stdout)
+      cachedEnv = parseDockerEnv(r.stdout)
+      return cachedEnv
     },
     async loadImage(sh, image, log) {
       const rt = await runtime(sh)
-      tell(rt, log)
+      tell(rt, log, sh.dryRun)
       if (rt && rt !== 'docker') {
         await sh.run('minikube', ['image', 'load', image, ...p], { log })
         return
