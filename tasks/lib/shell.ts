@@ -176,12 +176,15 @@ export function startBackground(bin: string, args: string[], opts: StartOpts & {
   }
   const pid = child.pid
   if (pid) trackGroup(pid)
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString()
+  // decoded as text across chunk boundaries (a character split between two reads stays whole)
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (d: string) => {
+    out += d
     wake(lineWaiters)
   })
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString()
+  child.stderr.on('data', (d: string) => {
+    err += d
   })
   let closed = false
   child.on('error', (e) => {
