@@ -3,7 +3,7 @@
  * (secrets masked), streamed when verbose, recorded instead of run under --dry-run, and turned into a
  * one-line error that names the command when it fails.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { $, ProcessOutput } from 'zx'
 import { redact } from './redact.ts'
 import { toolHint } from './tools.ts'
@@ -138,9 +138,12 @@ function untrackGroup(pid: number): void {
   for (const [s, h] of Object.entries(handlers)) process.removeListener(s, h)
 }
 
+const WINDOWS = process.platform === 'win32'
+
 function groupExists(pid: number): boolean {
   try {
-    process.kill(-pid, 0)
+    // Windows has no process groups: the program itself stands for its tree
+    process.kill(WINDOWS ? pid : -pid, 0)
     return true
   } catch {
     return false
@@ -148,6 +151,11 @@ function groupExists(pid: number): boolean {
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
+  if (WINDOWS) {
+    // no signals to a group there: taskkill ends the program and what it started (/T), at once (/F)
+    if (signal === 'SIGKILL' || signal === 'SIGINT') spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true })
+    return
+  }
   try {
     process.kill(-pid, signal)
   } catch {
@@ -163,7 +171,9 @@ export function startBackground(bin: string, args: string[], opts: StartOpts & {
     cwd: opts.cwd,
     env: { ...(opts.baseEnv ?? process.env), ...opts.env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    // a process group of its own (stop() signals all of it); on Windows that would open a console window instead
+    detached: !WINDOWS,
+    windowsHide: true,
   })
   let out = ''
   let err = ''

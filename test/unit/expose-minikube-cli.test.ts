@@ -48,9 +48,19 @@ const api = createServer((req, res) => {
 })
 
 function alive(pid: number): boolean {
+  if (!existsSync('/proc/self')) {
+    // no /proc (macOS): the process table itself
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
   const stat = `/proc/${pid}/stat`
   if (!existsSync(stat)) return false
   try {
+    // a zombie (Z) has ended; only its exit status waits to be collected
     return readFileSync(stat, 'utf8').split(') ')[1]?.[0] !== 'Z'
   } catch {
     return false
