@@ -344,6 +344,23 @@ test('a tunnel that ignores SIGINT is killed after the grace period; nothing is 
   }
 })
 
+test('still running after the URL but no tunnel announced: kept for the check and stopped, but not called a tunnel', async () => {
+  try {
+    const lines: string[] = []
+    const sh = createShell({ env: { PATH: `${dir}:${process.env.PATH}`, FAKE_MODE: 'tunnel', FAKE_URL: 'http://192.168.49.2:31234', FAKE_PIDS: PIDS, FAKE_STDERR: '' } })
+    const ep = await within(15_000, 'serviceUrl', minikubeProvider().serviceUrl(sh, fakeKube({}), 'hellogopher', 'hellogopher', (l) => lines.push(l)))
+    assert.is(ep.url, 'http://192.168.49.2:31234')
+    assert.is(ep.reopen, undefined)
+    assert.is(lines.at(-1), 'minikube service hellogopher -n hellogopher --url is still running after printing http://192.168.49.2:31234: it is stopped when this check is done')
+    const pids = startedPids()
+    assert.is(pids.length, 2)
+    await within(15_000, 'close()', ep.close())
+    assert.equal(await gone(pids), [])
+  } finally {
+    await cleanupPids()
+  }
+})
+
 test('minikube exits without a URL: one line naming the command and what minikube said', async () => {
   try {
     await within(15_000, 'serviceUrl', minikubeProvider().serviceUrl(shellFor('fail'), fakeKube({}), 'hellogopher', 'hellogopher'))

@@ -274,7 +274,12 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
         return { url, close: async () => {} }
       }
       const why = TUNNEL_MESSAGE.exec(bg.stderr())
-      log?.(`minikube keeps a tunnel open for ${url}${why ? ` ("${why[0]}")` : ''}: it runs until this check is done, then it is stopped`)
+      if (!why) {
+        // still busy after the URL (a slow check of the Service's pods) but no tunnel announced: keep it to be safe
+        log?.(`${shown} is still running after printing ${url}: it is stopped when this check is done`)
+        return { url, close: () => bg.stop() }
+      }
+      log?.(`minikube keeps a tunnel open for ${url} ("${why[0]}"): it runs until this check is done, then it is stopped`)
       return {
         url,
         reopen: shown,
