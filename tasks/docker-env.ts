@@ -6,7 +6,7 @@
 import { isMain } from './lib/cli.ts'
 import type { Deps } from './lib/context.ts'
 import { formatCommand } from './lib/shell.ts'
-import { spec, taskMain, type Step } from './lib/task.ts'
+import { logTo, spec, taskMain, type Step } from './lib/task.ts'
 
 /** One line naming where `docker build` will put images. */
 export function describeDockerEnv(env: Record<string, string>): string {
@@ -18,10 +18,13 @@ export const dockerEnv = (deps: Deps): Step => ({
   title: `Point docker at the ${deps.provider.name} cluster's images (lesson 2: docker-env)`,
   task: async (ctx, task) => {
     const cmd = deps.provider.dockerEnvCommand()
-    if (cmd) task.output = `$ ${formatCommand(cmd[0]!, cmd.slice(1))}`
     // a command is a read of the cluster's docker: not under --dry-run; without one the env is fixed, so show it
-    if (ctx.dryRun && cmd) return
-    ctx.dockerEnv = await deps.provider.dockerEnv(deps.sh)
+    if (ctx.dryRun && cmd) {
+      task.output = `$ ${formatCommand(cmd[0]!, cmd.slice(1))}`
+      return
+    }
+    // the provider echoes the command it runs (minikube: only with the docker runtime; it says which runtime)
+    ctx.dockerEnv = await deps.provider.dockerEnv(deps.sh, logTo(task))
     task.output = describeDockerEnv(ctx.dockerEnv)
   },
 })

@@ -25,7 +25,9 @@ export const expose = (deps: Deps): Step => ({
     const log = logTo(task)
     await kubectl(deps, ['expose', 'deployment', APP, '--type=NodePort', '--port=8080', '-n', ctx.namespace], { log })
     if (ctx.dryRun) return
-    log(`${APP} answers at ${await deps.provider.serviceUrl(deps.sh, deps.kube(), ctx.namespace, APP)}`)
+    const endpoint = await deps.provider.serviceUrl(deps.sh, deps.kube(), ctx.namespace, APP, log)
+    await endpoint.close()
+    log(endpoint.reopen ? `${APP} is reached through a tunnel: ${endpoint.reopen} opens it (keep it running)` : `${APP} answers at ${endpoint.url}`)
   },
 })
 

@@ -2,6 +2,7 @@
 import { isMain } from './lib/cli.ts'
 import type { Deps } from './lib/context.ts'
 import type { Kube, V1Node } from './lib/kube.ts'
+import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { logTo, spec, taskMain, type Step } from './lib/task.ts'
 
 export const NODE_READY_TIMEOUT_MS = 180_000
@@ -47,8 +48,8 @@ export const startCluster = (deps: Deps, opts: { timeoutMs?: number } = {}): Ste
   },
 })
 
-const cmd = spec('tasks/start-cluster.ts', 'Lesson 1: start the cluster (minikube start, or the lab) and wait until its node is Ready. Skips when it already runs.', {}, {
-  examples: ['npx tsx tasks/start-cluster.ts', 'npx tsx tasks/start-cluster.ts --provider minikube --dry-run'],
+const cmd = spec('tasks/start-cluster.ts', 'Lesson 1: start the cluster (minikube start, or the lab) and wait until its node is Ready. Skips when it already runs.', { ...MINIKUBE_FLAGS }, {
+  examples: ['npx tsx tasks/start-cluster.ts', 'npx tsx tasks/start-cluster.ts --provider minikube --dry-run', 'npx tsx tasks/start-cluster.ts --profile learn --driver docker'],
 })
 
 // no ping: the cluster is what this starts; no context guard: it only starts the provider's own cluster

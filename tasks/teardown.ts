@@ -8,6 +8,7 @@ import { APP, type Ctx, type Deps } from './lib/context.ts'
 import type { Kube, KubernetesObject } from './lib/kube.ts'
 import { KubeError } from './lib/kube-state.ts'
 import { kubectl } from './lib/kubectl.ts'
+import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { logTo, spec, taskMain, type Step } from './lib/task.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'
 import { ROLLOUT_DEADLINE_MS, timeoutFlag } from './rollout.ts'
@@ -134,8 +135,9 @@ export const command = spec(
     'stop-cluster': { type: 'boolean', description: 'also stop the cluster afterwards' },
     timeout: { type: 'string', description: 'seconds to wait for the namespace to be gone', default: String(ROLLOUT_DEADLINE_MS / 1000) },
     yes: { type: 'boolean', description: 'confirm deleting on a cluster that is not recognisably local' },
+    ...MINIKUBE_FLAGS,
   },
-  { examples: ['npx tsx tasks/teardown.ts', 'npx tsx tasks/teardown.ts --stop-cluster', 'npx tsx tasks/teardown.ts --dry-run'] },
+  { examples: ['npx tsx tasks/teardown.ts', 'npx tsx tasks/teardown.ts --stop-cluster', 'npx tsx tasks/teardown.ts --dry-run', 'npx tsx tasks/teardown.ts --profile learn --stop-cluster'] },
 )
 
 if (isMain(import.meta.url)) {

@@ -9,6 +9,7 @@ import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
 import { fileCurrentContext, targetContext } from './lib/kubeconfig.ts'
 import { displayPath, type OverrideSpec } from './lib/manifests.ts'
 import { guardContext } from './lib/providers/index.ts'
+import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'
 import { logTo, prepare, runList, spec, type Step } from './lib/task.ts'
 import { applyManifests } from './apply.ts'
@@ -88,8 +89,14 @@ export async function httpUntil(url: string, expected: string, timeoutMs: number
   }
 }
 
+/** What the check found: the URL, and (when it was a tunnel, now closed) the command that opens it again. */
+export interface VerifyResult {
+  url?: string
+  reopen?: string
+}
+
 /** Lesson 4's observable: an HTTP GET through the NodePort returns `Hello gopher`. A check: never skipped. */
-export const verifyHello = (deps: Deps, result: { url?: string } = {}, opts: { timeoutMs?: number; fetcher?: Fetcher } = {}): Step => ({
+export const verifyHello = (deps: Deps, result: VerifyResult = {}, opts: { timeoutMs?: number; fetcher?: Fetcher } = {}): Step => ({
   title: `Check that ${APP} answers "${EXPECTED_BODY}" through its NodePort (lesson 4)`,
   task: async (ctx, task) => {
     const log = logTo(task)
@@ -97,16 +104,22 @@ export const verifyHello = (deps: Deps, result: { url?: string } = {}, opts: { t
       log(`GET <service URL>/ — expect 200 "${EXPECTED_BODY}"`)
       return
     }
-    const url = await deps.provider.serviceUrl(deps.sh, deps.kube(), ctx.namespace, APP)
-    result.url = url
-    const r = await httpUntil(url, EXPECTED_BODY, opts.timeoutMs ?? VERIFY_TIMEOUT_MS, opts.fetcher, log)
-    log(`GET ${url} → ${r.status} ${r.body.trim()}`)
+    const endpoint = await deps.provider.serviceUrl(deps.sh, deps.kube(), ctx.namespace, APP, log)
+    // the URL may be a tunnel (minikube's docker driver on macOS/Windows): open for the check, closed after it
+    try {
+      result.url = endpoint.url
+      result.reopen = endpoint.reopen
+      const r = await httpUntil(endpoint.url, EXPECTED_BODY, opts.timeoutMs ?? VERIFY_TIMEOUT_MS, opts.fetcher, log)
+      log(`GET ${endpoint.url} → ${r.status} ${r.body.trim()}`)
+    } finally {
+      await endpoint.close()
+    }
   },
 })
 
 export interface UpOptions {
   skipBuild?: boolean
-  result?: { url?: string }
+  result?: VerifyResult
 }
 
 /** The tutorial, in order. */
@@ -127,12 +140,14 @@ export function upSteps(deps: Deps, ctx: Ctx, opts: UpOptions = {}): Step[] {
 }
 
 /** What to try next, printed after the list. */
-export function finalLines(ctx: Ctx, url: string | undefined): string {
+export function finalLines(ctx: Ctx, url: string | undefined, reopen?: string): string {
   const lines = ctx.dryRun
     ? ['', 'Dry run: nothing was changed. Run it for real with: npx tsx tasks/up.ts']
     : ['', `${APP} ${ctx.tag} answers "${EXPECTED_BODY}" at ${url ?? '(see above)'} (namespace ${ctx.namespace})`]
+  // a tunnel's URL died with the tunnel: the learner opens it again, in a terminal of its own
+  if (reopen && !ctx.dryRun) lines.push(`That address was minikube's tunnel, closed now: ${reopen} opens it again (keep that terminal open)`)
   const next: Array<[string, string]> = [
-    [`curl ${url ?? '<url>'}`, 'the app itself'],
+    reopen ? [reopen, 'the address of the app (a tunnel: keep it running), then curl it'] : [`curl ${url ?? '<url>'}`, 'the app itself'],
     ['npx tsx tasks/rollout.ts --tag 2.0', 'a rolling update, then the liveness probe at work (lesson 7)'],
     ['npx tsx tasks/lesson.ts --list', 'every lesson, one at a time'],
     ['npx tsx tasks/teardown.ts', 'remove it all and restore the context namespace (lesson 15)'],
@@ -148,8 +163,9 @@ const cmd = spec(
   {
     tag: { type: 'string', description: 'hellogopher tag the run ends on', default: MANIFEST_TAG },
     'skip-build': { type: 'boolean', description: 'do not build images (they must already be in the cluster runtime)' },
+    ...MINIKUBE_FLAGS,
   },
-  { examples: ['npx tsx tasks/up.ts --dry-run', 'npx tsx tasks/up.ts', 'npx tsx tasks/up.ts --provider minikube --tag 4.0'] },
+  { examples: ['npx tsx tasks/up.ts --dry-run', 'npx tsx tasks/up.ts', 'npx tsx tasks/up.ts --provider minikube --tag 4.0', 'npx tsx tasks/up.ts --profile learn --driver docker'] },
 )
 
 export async function up(argv: string[]): Promise<void> {
@@ -169,9 +185,9 @@ export async function up(argv: string[]): Promise<void> {
       await deps.kube().ping()
     }
   }
-  const result: { url?: string } = {}
+  const result: VerifyResult = {}
   await runList(upSteps(deps, ctx, { skipBuild: !!parsed.flags['skip-build'], result }), ctx)
-  process.stdout.write(finalLines(ctx, result.url))
+  process.stdout.write(finalLines(ctx, result.url, result.reopen))
 }
 
 if (isMain(import.meta.url)) await runMain(cmd, () => up(process.argv.slice(2)))

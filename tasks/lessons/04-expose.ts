@@ -36,10 +36,14 @@ export const lesson: Lesson = {
         const nodePort = svc?.spec?.ports?.find((p) => p.nodePort)?.nodePort
         if (svc?.spec?.type !== 'NodePort' || !nodePort) throw new NotSeen('a NodePort Service', svc ? `service/${APP} of type ${svc.spec?.type}` : `no service/${APP}`)
         if (nodePort < 30000 || nodePort > 32767) throw new NotSeen('a NodePort in 30000–32767', `nodePort ${nodePort}`)
-        const url = await deps.provider.serviceUrl(deps.sh, deps.kube(), NS, APP)
-        const r = await httpUntil(url, EXPECTED_BODY, VERIFY_TIMEOUT_MS, undefined, log)
-        log(`GET ${url} → ${r.status} ${r.body.trim()}`)
-        return `NodePort ${nodePort}; GET ${url} → ${r.status} ${r.body.trim()}`
+        const endpoint = await deps.provider.serviceUrl(deps.sh, deps.kube(), NS, APP, log)
+        try {
+          const r = await httpUntil(endpoint.url, EXPECTED_BODY, VERIFY_TIMEOUT_MS, undefined, log)
+          log(`GET ${endpoint.url} → ${r.status} ${r.body.trim()}`)
+          return `NodePort ${nodePort}; GET ${endpoint.url} → ${r.status} ${r.body.trim()}`
+        } finally {
+          await endpoint.close()
+        }
       },
     }),
     note('Next, the article deletes the Deployment (kubectl delete deployment hellogopher)', [

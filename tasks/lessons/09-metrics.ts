@@ -7,6 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { APP, type Deps } from '../lib/context.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
 import { isPodReady } from '../lib/kube-state.ts'
+import { MINIKUBE_DEFAULT_PROFILE, profileArgs } from '../lib/providers/minikube.ts'
+import { formatCommand } from '../lib/shell.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
@@ -26,10 +28,14 @@ const addons = (deps: Deps): Step => ({
   enabled: deps.provider.name === 'minikube',
   task: async (_ctx, task) => {
     const log = logTo(task)
-    await deps.sh.run('minikube', ['addons', 'enable', 'metrics-server'], { log })
-    await deps.sh.run('minikube', ['addons', 'enable', 'dashboard'], { log })
-    await lookWith(deps, log, 'minikube', ['addons', 'list'], { pick: /ADDON NAME|dashboard|metrics-server/ })
-    log('`minikube dashboard` opens the dashboard in a browser and keeps running: type it yourself')
+    // the provider's profile (--profile, $MINIKUBE_PROFILE): its kubectl context has the same name
+    const p = profileArgs(deps.provider.target().context ?? MINIKUBE_DEFAULT_PROFILE)
+    await deps.sh.run('minikube', ['addons', 'enable', 'metrics-server', ...p], { log })
+    await deps.sh.run('minikube', ['addons', 'enable', 'dashboard', ...p], { log })
+    await lookWith(deps, log, 'minikube', ['addons', 'list', ...p], { pick: /ADDON NAME|dashboard|metrics-server/ })
+    // both keep running until Ctrl-C (a proxy to the dashboard), so the lesson only says them
+    log(`to open the dashboard, type: ${formatCommand('minikube', ['dashboard', ...p])} — it opens a browser and keeps running until Ctrl-C`)
+    log(`or: ${formatCommand('minikube', ['dashboard', '--url', ...p])} — prints the dashboard's address instead (it also keeps running)`)
   },
 })
 

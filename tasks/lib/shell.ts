@@ -3,6 +3,7 @@
  * (secrets masked), streamed when verbose, recorded instead of run under --dry-run, and turned into a
  * one-line error that names the command when it fails.
  */
+import { spawn, spawnSync } from 'node:child_process'
 import { $, ProcessOutput } from 'zx'
 import { redact } from './redact.ts'
 import { toolHint } from './tools.ts'
@@ -28,9 +29,42 @@ export interface RunResult {
   exitCode: number
 }
 
+export interface StartOpts {
+  env?: Record<string, string | undefined>
+  cwd?: string
+  /** Where the echo goes. */
+  log?: (line: string) => void
+  quiet?: boolean
+}
+
+/**
+ * A program left running in the background (e.g. `minikube service --url`, which keeps a tunnel open on some
+ * drivers). It runs in a process group of its own, so stop() ends it and everything it started; it is also
+ * ended when this process exits, so nothing is left behind.
+ */
+export interface Background {
+  /** The command as a learner would type it. */
+  readonly command: string
+  readonly pid: number | undefined
+  running(): boolean
+  stdout(): string
+  stderr(): string
+  /**
+   * The first stdout line matching `re`. Rejects with one line naming the command when the process exits
+   * without printing one, or when `timeoutMs` passes (the process is stopped then).
+   */
+  waitForLine(re: RegExp, timeoutMs: number): Promise<string>
+  /** Wait up to `ms` for the process to end; true when it has. */
+  waitForExit(ms: number): Promise<boolean>
+  /** SIGINT to its process group (the program's own clean-up runs), SIGKILL to the group after `graceMs`. Idempotent. */
+  stop(graceMs?: number): Promise<void>
+}
+
 export interface Shell {
   readonly dryRun: boolean
   run(bin: string, args: string[], opts?: RunOpts): Promise<RunResult>
+  /** Start a program that may keep running; it runs also under --dry-run, so use it only for reads. */
+  start(bin: string, args: string[], opts?: StartOpts): Background
   /** Full path of a program on PATH, or undefined. */
   which(bin: string): Promise<string | undefined>
 }
@@ -47,6 +81,11 @@ export class CommandError extends Error {
     super(`\`${command}\` failed (exit ${exitCode})${last ? `: ${last}` : ''}${hint ? ` — ${hint}` : ''}`)
     this.name = 'CommandError'
   }
+}
+
+/** A background program did not print what was waited for in time (it has been stopped). */
+export class DeadlineError extends Error {
+  override name = 'DeadlineError'
 }
 
 /** A program the step needs is not installed. */
@@ -73,10 +112,180 @@ export interface ShellOptions {
   env?: Record<string, string | undefined>
 }
 
+/** Process groups still running that this process started: ended (SIGKILL) if this process ends first. */
+const liveGroups = new Set<number>()
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const
+const onSignal = (sig: keyof typeof SIGNALS) => {
+  killAll()
+  process.exit(128 + SIGNALS[sig])
+}
+const handlers = Object.fromEntries(Object.keys(SIGNALS).map((s) => [s, () => onSignal(s as keyof typeof SIGNALS)])) as Record<string, () => void>
+function killAll(): void {
+  for (const g of liveGroups) killGroup(g, 'SIGKILL')
+  liveGroups.clear()
+}
+function trackGroup(pid: number): void {
+  if (!liveGroups.size) {
+    // Ctrl-C in a terminal reaches only our own process group: the background one is ended here
+    process.on('exit', killAll)
+    for (const [s, h] of Object.entries(handlers)) process.on(s, h)
+  }
+  liveGroups.add(pid)
+}
+function untrackGroup(pid: number): void {
+  if (!liveGroups.delete(pid) || liveGroups.size) return
+  process.removeListener('exit', killAll)
+  for (const [s, h] of Object.entries(handlers)) process.removeListener(s, h)
+}
+
+const WINDOWS = process.platform === 'win32'
+
+function groupExists(pid: number): boolean {
+  try {
+    // Windows has no process groups: the program itself stands for its tree
+    process.kill(WINDOWS ? pid : -pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  if (WINDOWS) {
+    // no signals to a group there: taskkill ends the program and what it started (/T), at once (/F)
+    if (signal === 'SIGKILL' || signal === 'SIGINT') spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true })
+    return
+  }
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // ESRCH: the group is already gone
+  }
+}
+
+/** Start `bin args` in its own process group, stdout/stderr collected (see Background). */
+export function startBackground(bin: string, args: string[], opts: StartOpts & { baseEnv?: NodeJS.ProcessEnv } = {}): Background {
+  const command = formatCommand(bin, args)
+  if (!opts.quiet) opts.log?.(`$ ${command}`)
+  const child = spawn(bin, args, {
+    cwd: opts.cwd,
+    env: { ...(opts.baseEnv ?? process.env), ...opts.env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // a process group of its own (stop() signals all of it); on Windows that would open a console window instead
+    detached: !WINDOWS,
+    windowsHide: true,
+  })
+  let out = ''
+  let err = ''
+  let exitCode: number | null | undefined
+  let spawnError: Error | undefined
+  const lineWaiters = new Set<() => void>()
+  const exitWaiters = new Set<() => void>()
+  const wake = (set: Set<() => void>) => {
+    for (const w of [...set]) w()
+  }
+  const pid = child.pid
+  if (pid) trackGroup(pid)
+  // decoded as text across chunk boundaries (a character split between two reads stays whole)
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (d: string) => {
+    out += d
+    wake(lineWaiters)
+  })
+  child.stderr.on('data', (d: string) => {
+    err += d
+  })
+  let closed = false
+  child.on('error', (e) => {
+    spawnError = (e as NodeJS.ErrnoException).code === 'ENOENT' ? new ToolMissingError(bin) : e
+    exitCode = exitCode ?? -1
+    closed = true
+    wake(lineWaiters)
+    wake(exitWaiters)
+  })
+  // 'exit': the program itself ended; 'close': its output is all read (a child it left may hold the pipes open)
+  child.on('exit', (code, signal) => {
+    exitCode = code ?? (signal ? 128 : 1)
+    if (pid && !groupExists(pid)) untrackGroup(pid)
+    wake(exitWaiters)
+  })
+  child.on('close', (code, signal) => {
+    exitCode = exitCode ?? code ?? (signal ? 128 : 1)
+    closed = true
+    wake(lineWaiters)
+    wake(exitWaiters)
+  })
+  const running = () => exitCode === undefined
+  const lastErr = () => redact(err.trim()).split('\n').filter(Boolean).slice(-1)[0] ?? ''
+  const bg: Background = {
+    command,
+    pid,
+    running,
+    stdout: () => out,
+    stderr: () => err,
+    waitForLine(re, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined
+        const check = () => {
+          const line = out.split(/\r?\n/).map((l) => l.trim()).find((l) => re.test(l))
+          if (line !== undefined) return finish(() => resolve(line))
+          if (spawnError) return finish(() => reject(spawnError))
+          if (closed) return finish(() => reject(new CommandError(command, exitCode ?? 1, err, `it printed nothing matching ${re}`)))
+        }
+        const finish = (f: () => void) => {
+          lineWaiters.delete(check)
+          if (timer) clearTimeout(timer)
+          f()
+        }
+        lineWaiters.add(check)
+        timer = setTimeout(() => {
+          lineWaiters.delete(check)
+          void bg.stop().then(() =>
+            reject(new DeadlineError(`\`${command}\` printed nothing matching ${re} within ${Math.round(timeoutMs / 1000)}s${lastErr() ? `; it said: ${lastErr()}` : ''} — it was stopped`)),
+          )
+        }, timeoutMs)
+        check()
+      })
+    },
+    waitForExit(ms) {
+      if (!running()) return Promise.resolve(true)
+      return new Promise((resolve) => {
+        const done = () => {
+          exitWaiters.delete(done)
+          clearTimeout(timer)
+          resolve(true)
+        }
+        const timer = setTimeout(() => {
+          exitWaiters.delete(done)
+          resolve(!running())
+        }, ms)
+        exitWaiters.add(done)
+      })
+    },
+    async stop(graceMs = 5000) {
+      if (!pid) return
+      if (running() || (liveGroups.has(pid) && groupExists(pid))) {
+        // SIGINT first: minikube stops its ssh tunnel on Ctrl-C (and only then); the whole group gets it
+        killGroup(pid, 'SIGINT')
+        await bg.waitForExit(graceMs)
+        // whatever is left in the group (a child that ignored SIGINT, or the leader itself) goes now
+        killGroup(pid, 'SIGKILL')
+        await bg.waitForExit(graceMs)
+      }
+      untrackGroup(pid)
+    },
+  }
+  return bg
+}
+
 export function createShell(options: ShellOptions = {}): Shell {
   const baseEnv = () => ({ ...process.env, ...options.env })
   return {
     dryRun: !!options.dryRun,
+    start(bin, args, opts = {}) {
+      return startBackground(bin, args, { ...opts, baseEnv: baseEnv() as NodeJS.ProcessEnv })
+    },
     async which(bin) {
       const r = await $({ quiet: true, nothrow: true })`command -v ${bin}`
       const p = r.stdout.trim()

@@ -101,7 +101,10 @@ export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOption
   const ctx = defaultCtx({ dryRun, verbose, ...ctxOver(parsed) })
   if (!tagNames().includes(ctx.tag)) throw new UsageError(`unknown tag '${ctx.tag}' (known: ${tagNames().join(', ')})`)
   const probe = createShell({ dryRun, verbose })
-  const resolved = await resolveProvider({ flag: f.provider as string | undefined, context: f.context as string | undefined, sh: probe, registry: f.registry as string | undefined })
+  // --profile / --driver (up, start-cluster, teardown) mean minikube, as --registry means remote
+  const minikube = { profile: f.profile as string | undefined, driver: f.driver as string | undefined }
+  const flag = (f.provider as string | undefined) ?? (minikube.profile !== undefined || minikube.driver !== undefined ? 'minikube' : undefined)
+  const resolved = await resolveProvider({ flag, context: f.context as string | undefined, sh: probe, registry: f.registry as string | undefined, minikube })
   const provider = withImageFlags(resolved, f.image as string[] | undefined)
   const sh = createShell({ dryRun, verbose, env: provider.commandEnv() })
   const target = { ...provider.target(), ...(f.context ? { context: f.context as string } : {}) }

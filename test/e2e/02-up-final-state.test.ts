@@ -6,7 +6,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Ref } from '../../tasks/lib/kube.ts'
-import { E2E_PROVIDER, expectOk, httpGet, kube, kubectl, podUids, serviceUrl, stepLines, task, versionsOf } from './helpers.ts'
+import { E2E_PROVIDER, expectOk, kube, kubectl, podUids, serviceGet, stepLines, task, versionsOf } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -40,7 +40,8 @@ test('GET through the NodePort answers Hello gopher', async () => {
   const port = svc.spec?.ports?.[0]?.nodePort ?? 0
   assert.is(svc.spec?.type, 'NodePort')
   assert.ok(port >= 30000 && port <= 32767, `nodePort ${port}`)
-  const url = await serviceUrl(NS, 'hellogopher')
+  const res = await serviceGet(NS, 'hellogopher')
+  const url = res.url
   const { hostname, port: urlPort } = new URL(url)
   const nodeIps = (await kube().listNodes()).flatMap((n) => (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address))
   if (hostname === '127.0.0.1' && E2E_PROVIDER === 'minikube') {
@@ -51,7 +52,6 @@ test('GET through the NodePort answers Hello gopher', async () => {
     assert.ok(nodeIps.includes(hostname), `service URL ${url} is not on a node's InternalIP (${nodeIps.join(', ')})`)
     assert.is(Number(urlPort), port, `service URL ${url} does not use nodePort ${port}`)
   }
-  const res = await httpGet(`${url}/`)
   assert.is(res.status, 200)
   assert.match(res.body, /Hello gopher/)
 })

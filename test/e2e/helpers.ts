@@ -8,14 +8,14 @@ import { Kube, podSummary, stableJson, type CoreV1Event, type KubernetesObject, 
 import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
 import { LAB_CONTEXT, labProvider } from '../../tasks/lib/providers/lab.ts'
 import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/providers/kind.ts'
-import { minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
+import { MINIKUBE_DEFAULT_PROFILE, minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
 
-/**
- * Which cluster the suites look at: the lab (default), kind (E2E_PROVIDER=kind, the GitHub Actions workflow) or
- * minikube (E2E_PROVIDER=minikube, profile minikube as the tasks make it). test/run.ts refuses other values.
- */
+/** Which cluster the suites look at: the lab (default), kind or minikube (E2E_PROVIDER=kind|minikube, the GitHub Actions jobs). */
 export const E2E_PROVIDER: 'lab' | 'kind' | 'minikube' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : process.env.E2E_PROVIDER === 'minikube' ? 'minikube' : 'lab'
+
+/** minikube's profile (its kubectl context has that name): $MINIKUBE_PROFILE, else minikube. */
+const minikubeProfile = () => process.env.MINIKUBE_PROFILE || MINIKUBE_DEFAULT_PROFILE
 
 export interface Ran {
   code: number
@@ -59,23 +59,28 @@ export function kubectl(args: string[], opts: { input?: string } = {}): Promise<
 }
 
 export const kube = () =>
-  E2E_PROVIDER === 'kind'
-    ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
-    : E2E_PROVIDER === 'minikube'
-      ? new Kube({ context: 'minikube' })
-      : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
+  E2E_PROVIDER === 'kind' ? new Kube({ context: kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) })
+  : E2E_PROVIDER === 'minikube' ? new Kube({ context: minikubeProfile() })
+  : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
 
 /** The provider the suites look through (image in the runtime, NodePort URL). */
 export const provider = () =>
-  E2E_PROVIDER === 'kind'
-    ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME })
-    : E2E_PROVIDER === 'minikube'
-      ? minikubeProvider()
-      : labProvider()
+  E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME })
+  : E2E_PROVIDER === 'minikube' ? minikubeProvider({ profile: minikubeProfile() })
+  : labProvider()
 
-/** The URL of a NodePort Service as this provider reaches it (lab: its node IP; kind: the node container's IP). */
-export function serviceUrl(namespace: string, service: string): Promise<string> {
-  return provider().serviceUrl(createShell(), kube(), namespace, service)
+/**
+ * GET a NodePort Service as this provider reaches it (lab: its node IP; kind: the node container's IP; minikube:
+ * `minikube service --url`, whose tunnel, where it opens one, is closed again after the GET).
+ */
+export async function serviceGet(namespace: string, service: string, path = '/'): Promise<{ url: string; status: number; body: string }> {
+  const endpoint = await provider().serviceUrl(createShell(), kube(), namespace, service)
+  try {
+    const res = await httpGet(`${endpoint.url.replace(/\/$/, '')}${path}`)
+    return { url: endpoint.url, ...res }
+  } finally {
+    await endpoint.close()
+  }
 }
 
 /** Print what a failure needs: the last Events and pod states of the namespace. */

@@ -1,7 +1,7 @@
 /** Lesson 4 on the lab: a NodePort in 30000–32767 and `Hello gopher` through it. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expectOk, httpGet, kube, lesson, serviceUrl } from './helpers.ts'
+import { expectOk, kube, lesson, serviceGet } from './helpers.ts'
 
 const NS = 'default'
 
@@ -18,7 +18,7 @@ test('independent: the Service is a NodePort in range, and GET through it says H
   assert.is(svc.spec?.type, 'NodePort')
   const port = svc.spec?.ports?.[0]?.nodePort ?? 0
   assert.ok(port >= 30000 && port <= 32767, `nodePort ${port}`)
-  const res = await httpGet(await serviceUrl(NS, 'hellogopher'))
+  const res = await serviceGet(NS, 'hellogopher')
   assert.is(res.status, 200)
   assert.is(res.body.trim(), 'Hello gopher')
 })

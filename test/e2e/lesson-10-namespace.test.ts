@@ -1,7 +1,7 @@
 /** Lesson 10 on the lab: everything in namespace hellogopher, nothing in default, the context switched, `mysql -p` works. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { E2E_PROVIDER, expectOk, kube, kubectl, lesson, serviceUrl, httpGet } from './helpers.ts'
+import { E2E_PROVIDER, expectOk, kube, kubectl, lesson, serviceGet } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -27,7 +27,7 @@ test('independent: the objects live in hellogopher, none in default; the context
   assert.ok(plain.stdout.includes('deployment.apps/mysql'), plain.stdout)
   const db = await kube().getDeployment(NS, 'mysql')
   assert.is(db?.spec?.strategy?.type, 'Recreate')
-  const res = await httpGet(await serviceUrl(NS, 'hellogopher'))
+  const res = await serviceGet(NS, 'hellogopher')
   assert.is(res.body.trim(), 'Hello gopher')
 })
 

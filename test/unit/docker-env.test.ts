@@ -19,8 +19,13 @@ test('never skipped (it is a read)', async () => {
   assert.is(await evalSkip(dockerEnv(fakeDeps()), testCtx()), false)
 })
 
+/** `minikube profile list -o json` with the default profile on the docker runtime (abridged, see fixtures/minikube/profile-list-docker.json). */
+const DOCKER_PROFILE = '{"invalid":[],"valid":[{"Name":"minikube","Status":"Running","Config":{"Name":"minikube","Driver":"docker","KubernetesConfig":{"ContainerRuntime":"docker"}}}]}'
+
 test('minikube: `minikube docker-env` is shown and its variables land in ctx.dockerEnv', async () => {
-  const sh = fakeShell({ reply: (c) => (c.line === 'minikube docker-env --shell bash' ? { stdout: MINIKUBE_ENV } : undefined) })
+  const sh = fakeShell({
+    reply: (c) => (c.line === 'minikube docker-env --shell bash' ? { stdout: MINIKUBE_ENV } : c.line === 'minikube profile list -o json' ? { stdout: DOCKER_PROFILE } : undefined),
+  })
   const ctx = testCtx()
   const step = dockerEnv(fakeDeps({ sh, provider: minikubeProvider() }))
   assert.is(step.title, "Point docker at the minikube cluster's images (lesson 2: docker-env)")
@@ -31,8 +36,12 @@ test('minikube: `minikube docker-env` is shown and its variables land in ctx.doc
     DOCKER_CERT_PATH: '/home/me/.minikube/certs',
     MINIKUBE_ACTIVE_DOCKERD: 'minikube',
   })
-  assert.equal(t.outputs, ['$ minikube docker-env --shell bash', 'docker endpoint: DOCKER_HOST=tcp://192.168.49.2:2376'])
-  assert.equal(sh.calls.map((c) => c.line), ['minikube docker-env --shell bash'])
+  assert.equal(t.outputs, [
+    "minikube profile minikube: container runtime docker (minikube profile list -o json) — images are built straight into minikube's docker (minikube docker-env)",
+    '$ minikube docker-env --shell bash',
+    'docker endpoint: DOCKER_HOST=tcp://192.168.49.2:2376',
+  ])
+  assert.equal(sh.calls.map((c) => c.line), ['minikube profile list -o json', 'minikube docker-env --shell bash'])
 })
 
 test('minikube under --dry-run: the command is echoed, not run', async () => {

@@ -3,6 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { expose } from '../../tasks/expose.ts'
 import type { Ref } from '../../tasks/lib/kube.ts'
+import { directEndpoint } from '../../tasks/lib/providers/types.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const service = (type: string, nodePort?: number) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hellogopher' }, spec: { type, ports: [{ port: 8080, ...(nodePort ? { nodePort } : {}) }] } })
@@ -31,7 +32,7 @@ test('a Service of another type is an error saying what to do (kubectl expose wo
 
 test("task: the tutorial's command, then the URL from the provider", async () => {
   const kube = fakeKube({})
-  const deps = fakeDeps({ kube, provider: fakeProvider({ serviceUrl: async (_sh, _k, ns, name) => `http://10.250.0.1:31234/#${ns}/${name}` }) })
+  const deps = fakeDeps({ kube, provider: fakeProvider({ serviceUrl: async (_sh, _k, ns, name) => directEndpoint(`http://10.250.0.1:31234/#${ns}/${name}`) }) })
   const step = expose(deps)
   assert.is(step.title, 'Expose deployment/hellogopher on a NodePort (lesson 4)')
   const t = await runStep(step, testCtx())
@@ -40,6 +41,15 @@ test("task: the tutorial's command, then the URL from the provider", async () =>
     '$ kubectl expose deployment hellogopher --type=NodePort --port=8080 -n hellogopher',
     'hellogopher answers at http://10.250.0.1:31234/#hellogopher/hellogopher',
   ])
+})
+
+test('a tunnel URL (minikube, docker driver on macOS/Windows) is closed again and the command to reopen it is shown', async () => {
+  let closed = 0
+  const endpoint = { url: 'http://127.0.0.1:52345', reopen: 'minikube service hellogopher -n hellogopher --url', close: async () => void closed++ }
+  const deps = fakeDeps({ kube: fakeKube({}), provider: fakeProvider({ serviceUrl: async () => endpoint }) })
+  const t = await runStep(expose(deps), testCtx())
+  assert.is(closed, 1)
+  assert.is(t.outputs.at(-1), 'hellogopher is reached through a tunnel: minikube service hellogopher -n hellogopher --url opens it (keep it running)')
 })
 
 test('the command names the context when the provider has one and no kubeconfig of its own', async () => {

@@ -4,8 +4,8 @@
  * that keeps every output line. Only ADD exports here (several test files share it).
  */
 import type { Kube } from '../../tasks/lib/kube.ts'
-import type { Provider } from '../../tasks/lib/providers/types.ts'
-import { CommandError, formatCommand, type RunOpts, type RunResult, type Shell } from '../../tasks/lib/shell.ts'
+import { directEndpoint, type Provider } from '../../tasks/lib/providers/types.ts'
+import { CommandError, formatCommand, type Background, type RunOpts, type RunResult, type Shell, type StartOpts } from '../../tasks/lib/shell.ts'
 import type { Step, TaskApi } from '../../tasks/lib/task.ts'
 import { defaultCtx, type Ctx, type Deps } from '../../tasks/lib/context.ts'
 
@@ -34,6 +34,8 @@ export interface FakeShellOptions {
   installed?: string[]
   /** Scripted replies: first matching rule wins; default `{ exitCode: 0, stdout: '' }`. */
   reply?: (call: Call) => Reply | Promise<Reply>
+  /** Background programs (Shell.start); without it a start fails the test. Recorded in calls too. */
+  start?: (call: Call) => Background
 }
 
 /** A Shell that records calls, echoes like the real one (redacted), and honours dry-run the same way. */
@@ -47,6 +49,16 @@ export function fakeShell(o: FakeShellOptions = {}): FakeShell {
     commands: () => calls.filter((c) => !c.opts.quiet).map((c) => c.line),
     async which(bin) {
       return o.installed?.includes(bin) ? `/usr/bin/${bin}` : undefined
+    },
+    start(bin: string, args: string[], opts: StartOpts = {}) {
+      const call: Call = { bin, args: [...args], opts, line: [bin, ...args].join(' ') }
+      calls.push(call)
+      if (!opts.quiet) {
+        echoed.push(`$ ${formatCommand(bin, args)}`)
+        opts.log?.(`$ ${formatCommand(bin, args)}`)
+      }
+      if (!o.start) throw new Error(`unexpected background start of ${call.line} in this test`)
+      return o.start(call)
     },
     async run(bin, args, opts = {}) {
       const call: Call = { bin, args: [...args], opts, line: [bin, ...args].join(' ') }
@@ -109,7 +121,7 @@ export function fakeProvider(over: Partial<Provider> = {}): Provider & { stopped
     dockerEnv: async () => ({}),
     dockerEnvCommand: () => undefined,
     imageInRuntime: async () => true,
-    serviceUrl: async () => 'http://127.0.0.1:30080',
+    serviceUrl: async () => directEndpoint('http://127.0.0.1:30080'),
     imageOverrides: () => ({}),
     ownsContext: () => true,
     ...over,

@@ -18,6 +18,8 @@ import { deferred, expectRefusal, withCtx } from '../../tasks/lessons/common.ts'
 import { findLesson, LESSONS, listing } from '../../tasks/lessons/index.ts'
 import { asNotSeen, envLines, lastExit, observe, pickLines } from '../../tasks/lessons/observe.ts'
 import { surgeOrder } from '../../tasks/lessons/07-liveness.ts'
+import { lesson as metricsLesson } from '../../tasks/lessons/09-metrics.ts'
+import { minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { parseEnvFile } from '../../tasks/lessons/12-configmap.ts'
 import { WRONG_VALUE } from '../../tasks/lessons/13-secret.ts'
 import { NotSeen } from '../../tasks/lessons/types.ts'
@@ -162,6 +164,17 @@ test('--dry-run plans: the lesson commands in the tutorial order', async () => {
 
   const fifteen = await dryRun(15)
   assert.ok(at(fifteen, /^\$ kubectl config set-context --current --namespace=hellogopher$/) < at(fifteen, /^# Delete everything the tutorial made/))
+})
+
+test("lesson 9 on minikube: the addons are enabled on the run's profile; the dashboard is only said, never started (it blocks)", async () => {
+  const sh = fakeShell({ reply: (c) => (c.line.startsWith('minikube addons list') ? { stdout: '| ADDON NAME | PROFILE | STATUS |\n| dashboard | learn | enabled ✅ |\n| metrics-server | learn | enabled ✅ |\n' } : undefined) })
+  const deps = fakeDeps({ sh, provider: minikubeProvider({ profile: 'learn' }) })
+  const step = metricsLesson.steps(deps).find((s) => /Enable the dashboard and metrics-server addons/.test(String(s.title)))!
+  assert.ok(step && step.enabled !== false)
+  const t = await runStep(step, testCtx())
+  assert.equal(sh.calls.map((c) => c.line), ['minikube addons enable metrics-server -p learn', 'minikube addons enable dashboard -p learn', 'minikube addons list -p learn'])
+  assert.ok(t.outputs.includes('to open the dashboard, type: minikube dashboard -p learn — it opens a browser and keeps running until Ctrl-C'), t.outputs.join('\n'))
+  assert.ok(t.outputs.some((l) => l.startsWith('or: minikube dashboard --url -p learn')), t.outputs.join('\n'))
 })
 
 test('withCtx: the wrapped step sees the changed settings; the shared ctx is untouched', async () => {

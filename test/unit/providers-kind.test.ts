@@ -191,13 +191,13 @@ const svcKube = (nodePort?: number) =>
 
 test('serviceUrl: a random NodePort → the node container IP (docker inspect), reachable from a Linux host', async () => {
   const sh = shellFor((c) => (c.bin === 'docker' ? { stdout: fixture('docker-inspect-kind-node-ip.txt') } : new Error('unexpected')))
-  assert.is(await kindProvider({ name: 'learn-k8s' }).serviceUrl(sh, svcKube(31234), 'hellogopher', 'hellogopher'), 'http://172.18.0.2:31234')
+  assert.is((await kindProvider({ name: 'learn-k8s' }).serviceUrl(sh, svcKube(31234), 'hellogopher', 'hellogopher')).url, 'http://172.18.0.2:31234')
   assert.equal(sh.calls.map((c) => [c.bin, ...c.args]), [['docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', 'learn-k8s-control-plane']])
 })
 
 test('serviceUrl: NodePort 30080 is published on the host → 127.0.0.1, no docker call', async () => {
   const sh = shellFor(() => new Error('docker must not be asked'))
-  assert.is(await kindProvider().serviceUrl(sh, svcKube(30080), 'hellogopher', 'hellogopher'), 'http://127.0.0.1:30080')
+  assert.is((await kindProvider().serviceUrl(sh, svcKube(30080), 'hellogopher', 'hellogopher')).url, 'http://127.0.0.1:30080')
 })
 
 test('serviceUrl: a Service without NodePort is an error', async () => {

@@ -238,9 +238,9 @@ test('serviceUrl: NodePort on a node ExternalIP, else InternalIP', async () => {
   const kube = (addresses: Array<{ type: string; address: string }>) =>
     fakeKube({ core: { readNamespacedService: async () => svc }, listNodes: async () => [{ status: { addresses } }], contextName: 'prod-eu' })
   const p = remoteProvider({ registry: REG })
-  assert.is(await p.serviceUrl(fakeShell(), kube([{ type: 'InternalIP', address: '10.0.0.4' }, { type: 'ExternalIP', address: '203.0.113.7' }]), 'hellogopher', 'hellogopher'), 'http://203.0.113.7:31000')
-  assert.is(await p.serviceUrl(fakeShell(), kube([{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '10.0.0.4' }]), 'hellogopher', 'hellogopher'), 'http://10.0.0.4:31000')
-  assert.is(await p.serviceUrl(fakeShell(), kube([{ type: 'InternalIP', address: 'fd00::4' }]), 'hellogopher', 'hellogopher'), 'http://[fd00::4]:31000')
+  assert.is((await p.serviceUrl(fakeShell(), kube([{ type: 'InternalIP', address: '10.0.0.4' }, { type: 'ExternalIP', address: '203.0.113.7' }]), 'hellogopher', 'hellogopher')).url, 'http://203.0.113.7:31000')
+  assert.is((await p.serviceUrl(fakeShell(), kube([{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '10.0.0.4' }]), 'hellogopher', 'hellogopher')).url, 'http://10.0.0.4:31000')
+  assert.is((await p.serviceUrl(fakeShell(), kube([{ type: 'InternalIP', address: 'fd00::4' }]), 'hellogopher', 'hellogopher')).url, 'http://[fd00::4]:31000')
 })
 
 test('status: a context whose server does not answer → not running, with the reason (loopback port 1, refused at once)', async () => {

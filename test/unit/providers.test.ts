@@ -116,7 +116,7 @@ const statusCases: Array<[string, string, boolean, string]> = [
     'no cluster (profile not found, not JSON)',
     '* Profile "minikube" not found. Run "minikube profile list" to view all profiles.\n  To start a cluster, run: "minikube start"',
     false,
-    'minikube: no cluster (status did not answer)',
+    'minikube: no cluster (profile "minikube" not found)',
   ],
   ['empty output', '', false, 'minikube: no cluster (status did not answer)'],
 ]
@@ -154,7 +154,7 @@ test('lab provider owns only its context; minikube its profile', () => {
 
 test('minikube start command carries profile and driver', () => {
   assert.equal(minikubeProvider().startCommands(), [['minikube', 'start']])
-  assert.equal(minikubeProvider({ profile: 'p2', driver: 'docker' }).startCommands(), [['minikube', 'start', '-p', 'p2', '--driver=docker']])
+  assert.equal(minikubeProvider({ profile: 'p2', driver: 'docker' }).startCommands(), [['minikube', 'start', '-p', 'p2', '--driver', 'docker']])
 })
 
 test.run()

@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { clearSecrets, REDACTED, registerSecret } from '../../tasks/lib/redact.ts'
-import { CommandError, createShell, formatCommand, ToolMissingError } from '../../tasks/lib/shell.ts'
+import { CommandError, createShell, DeadlineError, formatCommand, ToolMissingError } from '../../tasks/lib/shell.ts'
 
 test.before.each(() => clearSecrets())
 
@@ -92,6 +92,42 @@ test('a program that is not installed → ToolMissingError with the install hint
     assert.match((e as Error).message, /^no-such-program-xyz is not installed or not on PATH — install no-such-program-xyz/)
   }
   assert.match(new ToolMissingError('minikube').message, /https:\/\/minikube\.sigs\.k8s\.io/)
+})
+
+test('start: a program that is not installed → ToolMissingError, not a hang', async () => {
+  const bg = createShell().start('no-such-program-xyz', ['service'])
+  try {
+    await bg.waitForLine(/./, 10_000)
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, ToolMissingError)
+  }
+  assert.is(bg.running(), false)
+})
+
+test('start: the line waited for; a program that exits first → CommandError; a deadline → DeadlineError and the program stopped', async () => {
+  const sh = createShell()
+  const lines: string[] = []
+  const ok = sh.start('sh', ['-c', 'echo starting; echo http://127.0.0.1:1/x; exit 0'], { log: (l) => lines.push(l) })
+  assert.is(await ok.waitForLine(/^http:/, 10_000), 'http://127.0.0.1:1/x')
+  assert.equal(lines, ["$ sh -c 'echo starting; echo http://127.0.0.1:1/x; exit 0'"])
+  await ok.stop()
+  const failing = sh.start('sh', ['-c', 'echo no >&2; exit 3'], { quiet: true })
+  try {
+    await failing.waitForLine(/^http:/, 10_000)
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, CommandError)
+    assert.match((e as Error).message, /^`sh -c 'echo no >&2; exit 3'` failed \(exit 3\): no/)
+  }
+  const silent = sh.start('sleep', ['30'], { quiet: true })
+  try {
+    await silent.waitForLine(/^http:/, 300)
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, DeadlineError)
+  }
+  assert.is(silent.running(), false)
 })
 
 test('which finds programs on PATH and not others', async () => {

@@ -11,6 +11,7 @@ import { clearSecrets } from '../../tasks/lib/redact.ts'
 import { readState } from '../../tasks/lib/state.ts'
 import type { Shell } from '../../tasks/lib/shell.ts'
 import type { Step } from '../../tasks/lib/task.ts'
+import { directEndpoint } from '../../tasks/lib/providers/types.ts'
 import { contextRef, finalLines, httpUntil, upSteps, useNamespace, verifyHello, type Fetcher } from '../../tasks/up.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from './fakes.ts'
 
@@ -189,12 +190,36 @@ test('httpUntil: past the deadline it says what it saw last', async () => {
 
 test("verifyHello: GETs the provider's URL and records it; dry-run only says what it would do", async () => {
   const result: { url?: string } = {}
-  const deps = fakeDeps({ kube: fakeKube({}), provider: fakeProvider({ serviceUrl: async () => 'http://10.250.0.1:31234' }) })
+  const deps = fakeDeps({ kube: fakeKube({}), provider: fakeProvider({ serviceUrl: async () => directEndpoint('http://10.250.0.1:31234') }) })
   const t = await runStep(verifyHello(deps, result, { fetcher: async () => ({ status: 200, body: 'Hello gopher' }) }), testCtx())
   assert.is(result.url, 'http://10.250.0.1:31234')
   assert.equal(t.outputs, ['GET http://10.250.0.1:31234 → 200 Hello gopher'])
   const dry = await runStep(verifyHello(fakeDeps(), {}), testCtx({ dryRun: true }))
   assert.equal(dry.outputs, ['GET <service URL>/ — expect 200 "Hello gopher"'])
+})
+
+test('verifyHello: a tunnel endpoint stays open for the whole check and is closed after it, also when the check fails', async () => {
+  for (const answers of [true, false]) {
+    const events: string[] = []
+    const endpoint = { url: 'http://127.0.0.1:52345', reopen: 'minikube service hellogopher -n hellogopher --url', close: async () => void events.push('close') }
+    const deps = fakeDeps({ kube: fakeKube({}), provider: fakeProvider({ serviceUrl: async () => (events.push('open'), endpoint) }) })
+    const fetcher: Fetcher = async (url) => (events.push(`GET ${url}`), answers ? { status: 200, body: 'Hello gopher' } : { status: 503, body: 'no' })
+    const result: { url?: string; reopen?: string } = {}
+    try {
+      await runStep(verifyHello(deps, result, { fetcher, timeoutMs: 500 }), testCtx())
+      assert.ok(answers, 'a failing check must throw')
+    } catch (e) {
+      assert.not.ok(answers, (e as Error).message)
+    }
+    assert.equal(events, ['open', 'GET http://127.0.0.1:52345', 'close'])
+    assert.is(result.reopen, endpoint.reopen)
+  }
+})
+
+test('finalLines: after a tunnel, the command that opens it again instead of a dead curl', () => {
+  const text = finalLines(testCtx(), 'http://127.0.0.1:52345', 'minikube service hellogopher -n hellogopher --url')
+  assert.match(text, /closed now: minikube service hellogopher -n hellogopher --url opens it again/)
+  assert.not.match(text, /curl http:\/\/127\.0\.0\.1:52345/)
 })
 
 test('finalLines: the URL and what to try next', () => {

@@ -8,7 +8,7 @@ import type { Shell } from '../shell.ts'
 import { UsageError } from '../cli.ts'
 import { kindNameOf, kindProvider } from './kind.ts'
 import { labProvider, LAB_CONTEXT } from './lab.ts'
-import { minikubeProvider } from './minikube.ts'
+import { checkProfile, minikubeProvider, type MinikubeOptions } from './minikube.ts'
 import { remoteProvider } from './remote.ts'
 import type { Provider, ProviderName } from './types.ts'
 import { PROVIDER_NAMES } from './types.ts'
@@ -19,6 +19,8 @@ export interface ProviderChoice {
   context?: string
   sh: Shell
   registry?: string
+  /** --profile / --driver (only the minikube provider takes them). */
+  minikube?: MinikubeOptions
 }
 
 export interface MakeOptions {
@@ -27,15 +29,19 @@ export interface MakeOptions {
   context?: string
   /** The kubeconfig's current context (kind: which cluster a `kind-<name>` current context means). */
   currentContext?: string
+  /** --profile / --driver */
+  minikube?: MinikubeOptions
 }
 
 export function makeProvider(name: ProviderName, opts: MakeOptions = {}): Provider {
   if (opts.registry !== undefined && name !== 'remote') {
     throw new UsageError(`--registry is for the remote provider; the ${name} provider gets its images without one`)
   }
+  const given = Object.entries(opts.minikube ?? {}).filter(([, v]) => v !== undefined).map(([k]) => `--${k}`)
+  if (given.length && name !== 'minikube') throw new UsageError(`${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} for the minikube provider, not ${name}`)
   switch (name) {
     case 'minikube':
-      return minikubeProvider()
+      return minikubeProvider({ ...opts.minikube, ...(opts.minikube?.profile !== undefined ? { profile: checkProfile(opts.minikube.profile) } : {}) })
     case 'lab':
       return labProvider()
     case 'kind':
@@ -97,7 +103,7 @@ export async function resolveProvider(choice: ProviderChoice, currentContext: ()
   let read = false
   const once = () => (read ? current : ((read = true), (current = currentContext())))
   const name = await detectProviderName(choice, once)
-  const provider = makeProvider(name, { registry: choice.registry, context: choice.context, currentContext: name === 'kind' ? once() : undefined })
+  const provider = makeProvider(name, { registry: choice.registry, context: choice.context, currentContext: name === 'kind' ? once() : undefined, minikube: choice.minikube })
   checkContextFits(provider, choice.context)
   return provider
 }

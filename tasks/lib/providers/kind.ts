@@ -17,7 +17,7 @@ import { ROOT } from '../context.ts'
 import type { Kube } from '../kube.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import { fullRef } from './lab.ts'
-import type { Provider, ProviderStatus } from './types.ts'
+import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
 
 export const KIND_DEFAULT_NAME = 'learn-k8s'
 /** The NodePort published on the host (kind's extraPortMappings). */
@@ -142,13 +142,13 @@ export function kindProvider(opts: KindOptions = {}): Provider {
       const svc = await kube.core.readNamespacedService({ namespace, name: service })
       const port = svc.spec?.ports?.find((p) => p.nodePort)?.nodePort
       if (!port) throw new Error(`service/${service} in ${namespace} has no NodePort`)
-      if (port === KIND_NODE_PORT) return `http://127.0.0.1:${port}`
+      if (port === KIND_NODE_PORT) return directEndpoint(`http://127.0.0.1:${port}`)
       // a space after each address: a node on two docker networks would otherwise print them run together
       const args = ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', node]
       const r = await sh.run('docker', args, { quiet: true, readOnly: true })
       const ip = parseNodeIp(r.stdout)
       if (!ip) throw new Error(`\`${formatCommand('docker', args)}\` printed no IP address for the kind node`)
-      return `http://${ip}:${port}`
+      return directEndpoint(`http://${ip}:${port}`)
     },
     imageOverrides: () => ({}),
     // every kind-* context is a local, throwaway cluster (isLocalContext in index.ts); this one is ours

@@ -9,7 +9,7 @@ import { ROOT } from '../context.ts'
 import type { Shell } from '../shell.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG } from '../../lab/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
-import type { Provider } from './types.ts'
+import { directEndpoint, type Provider } from './types.ts'
 
 export const LAB_CONTEXT = 'learn-k8s-lab'
 /** The node's address: on a port-less bridge the lab creates, so it is the same on every machine. */
@@ -82,7 +82,7 @@ export function labProvider(): Provider {
       const svc = await kube.core.readNamespacedService({ namespace, name: service })
       const port = svc.spec?.ports?.find((p) => p.nodePort)?.nodePort
       if (!port) throw new Error(`service/${service} in ${namespace} has no NodePort`)
-      return `http://${LAB_NODE_IP}:${port}`
+      return directEndpoint(`http://${LAB_NODE_IP}:${port}`)
     },
     imageOverrides: () => ({ ...LAB_IMAGE_OVERRIDES }),
     ownsContext: (context) => context === LAB_CONTEXT,

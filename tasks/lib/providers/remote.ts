@@ -9,7 +9,7 @@ import { UsageError } from '../cli.ts'
 import { DEFAULT_IMAGE_REPO, tagNames } from '../context.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import type { Kube } from '../kube.ts'
-import type { Provider, ProviderStatus } from './types.ts'
+import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
 
 export interface RemoteOptions {
   /** `host[:port]/repo` the cluster can pull from (e.g. `127.0.0.1:5000/learn`, `ghcr.io/me`). */
@@ -121,7 +121,7 @@ export function remoteProvider(opts: RemoteOptions = {}): Provider {
       const addrs = nodes.flatMap((n) => n.status?.addresses ?? [])
       const addr = addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'InternalIP')
       if (!addr) throw new Error(`no node of context ${kube.contextName} reports an address to reach NodePort ${port} on`)
-      return `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${port}`
+      return directEndpoint(`http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${port}`)
     },
     imageOverrides: () => (registry ? Object.fromEntries(tagNames().map((t) => [`${DEFAULT_IMAGE_REPO}:${t}`, registryRef(registry, `${DEFAULT_IMAGE_REPO}:${t}`)])) : {}),
     // nothing is built into the cluster: it must pull what was pushed (the manifests say Never)

@@ -16,6 +16,23 @@ export interface ProviderStatus {
   detail: string
 }
 
+/** Where a NodePort Service answers from this machine, and what keeps that address open. */
+export interface ServiceEndpoint {
+  url: string
+  /**
+   * Set when the address lives only while a helper runs (minikube's tunnel on the docker driver of macOS and
+   * Windows): the command a learner types to open it again after this run.
+   */
+  reopen?: string
+  /** End what keeps the address open (minikube's tunnel); a no-op where the NodePort is reached directly. Idempotent. */
+  close(): Promise<void>
+}
+
+/** An address that needs nothing kept running (kind, lab, remote, minikube on a reachable node IP). */
+export function directEndpoint(url: string): ServiceEndpoint {
+  return { url, close: async () => {} }
+}
+
 export interface Provider {
   readonly name: ProviderName
   /** Programs this provider runs (checked by doctor and before the first step). */
@@ -37,7 +54,7 @@ export interface Provider {
    * Environment that makes `docker build` put images where the cluster sees them
    * (minikube: `minikube docker-env`; lab: its dockerd socket). Empty when images are loaded afterwards.
    */
-  dockerEnv(sh: Shell): Promise<Record<string, string>>
+  dockerEnv(sh: Shell, log?: Log): Promise<Record<string, string>>
   /** The command that shows where the env comes from (e.g. `minikube docker-env`), for echo/dry-run. */
   dockerEnvCommand(): string[] | undefined
   /**
@@ -47,8 +64,11 @@ export interface Provider {
   loadImage?(sh: Shell, image: string, log: Log): Promise<void>
   /** Is the image (same ID as the local build) already in the cluster's runtime? */
   imageInRuntime(sh: Shell, image: string): Promise<boolean>
-  /** URL of a NodePort service reachable from this machine. */
-  serviceUrl(sh: Shell, kube: Kube, namespace: string, service: string): Promise<string>
+  /**
+   * Where a NodePort service answers from this machine. The caller must close() it when done with the URL
+   * (try/finally): on minikube's docker driver (macOS, Windows) the URL is a tunnel that lives until then.
+   */
+  serviceUrl(sh: Shell, kube: Kube, namespace: string, service: string, log?: Log): Promise<ServiceEndpoint>
   /**
    * Images the tutorial names that this provider swaps for a local equivalent, applied visibly
    * (e.g. lab: `mysql:8.0` → a MariaDB-based image built here, since nothing can be pulled).
