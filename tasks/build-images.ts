@@ -196,7 +196,7 @@ if (isMain(import.meta.url)) {
   await taskMain(
     cmd,
     ({ deps, ctx, parsed }) => [dockerEnv(deps), ...buildImages(deps, ctx.tags, { base: parsed.flags.base as string })],
-    { mutates: false, noPing: true },
+    { mutates: false, noPing: true, lock: true, needsRegistry: true },
     (p) => ({ tags: parseTags(p.flags.tag) }),
   )
 }
