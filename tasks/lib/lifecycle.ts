@@ -186,7 +186,8 @@ function procInfo(pid: number): { ppid: number; argv: string[] } | undefined {
 export function launcherKind(argv: string[]): 'top' | 'middle' | undefined {
   const joined = argv.join(' ')
   const bin = basename(argv[0] ?? '')
-  if (/(^|\/)(npx|npm)(-cli\.js)?$/.test(argv[1] ?? '') || /^(npx|npm)$/.test(bin) || /npm-cli\.js|npx-cli\.js/.test(joined)) return 'top'
+  // npm renames itself (process.title): /proc shows `npm exec tsx tasks/up.ts` as one argv[0]
+  if (/^(npm|npx)(\s|$)/.test(argv[0] ?? '') || /^(npx|npm)$/.test(bin) || /(^|\/)(npx|npm)(-cli\.js)?$/.test(argv[1] ?? '') || /npm-cli\.js|npx-cli\.js/.test(joined)) return 'top'
   if (/^(sh|bash|dash)$/.test(bin) && argv[1] === '-c' && /\btsx\b/.test(argv[2] ?? '')) return 'middle'
   if (/\btsx\b/.test(joined) && (/^node/.test(bin) || bin === 'tsx')) return 'middle'
   return undefined
