@@ -5,6 +5,7 @@
  * seen instead. Idempotent: every run starts from the same point.
  */
 import { isMain, parseCli, runMain, UsageError, type Parsed } from './lib/cli.ts'
+import { acquireRunLock } from './lib/lifecycle.ts'
 import { guardRun } from './lib/providers/index.ts'
 import { redact } from './lib/redact.ts'
 import { prepare, runList, spec } from './lib/task.ts'
@@ -59,7 +60,7 @@ export async function lessonMain(argv: string[]): Promise<void> {
   // prepare prints --help itself
   const lesson = 'lesson' in choice ? choice.lesson : undefined
   // like up.ts: the cluster may not run yet (lessons 0–2 start it); assertCanRun says in one line whether it can
-  const prepared = await prepare(command, argv, { mutates: false, noPing: true, lock: true, needsRegistry: true }, () => (lesson ? { namespace: lesson.namespace } : {}))
+  const prepared = await prepare(command, argv, { mutates: false, noPing: true, needsRegistry: true }, () => (lesson ? { namespace: lesson.namespace } : {}))
   if (!prepared || !lesson) return
   const { ctx, deps, parsed } = prepared
   if (!ctx.dryRun && lesson.number > 0) {
@@ -70,6 +71,7 @@ export async function lessonMain(argv: string[]): Promise<void> {
       await deps.kube().ping()
     }
   }
+  if (!ctx.dryRun) acquireRunLock({ context: deps.context ?? '(no context)', command: `${command.name} ${lesson.number}` })
   try {
     await runList(lesson.steps(deps), ctx)
   } finally {

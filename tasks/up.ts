@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { isMain, runMain } from './lib/cli.ts'
 import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
 import { setContextNamespace } from './lib/kubectl.ts'
+import { acquireRunLock } from './lib/lifecycle.ts'
 import { displayPath, type OverrideSpec } from './lib/manifests.ts'
 import { guardRun } from './lib/providers/index.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'
@@ -146,7 +147,7 @@ const cmd = spec(
 export async function up(argv: string[]): Promise<void> {
   // no ping here: the cluster may not exist yet; assertCanRun decides, in one line, whether it can.
   // The remote provider pulls from a registry: without --registry it fails now, not after five builds.
-  const prepared = await prepare(cmd, argv, { mutates: false, noPing: true, lock: true, needsRegistry: true }, (p) => ({ tag: p.flags.tag as string }))
+  const prepared = await prepare(cmd, argv, { mutates: false, noPing: true, needsRegistry: true }, (p) => ({ tag: p.flags.tag as string }))
   if (!prepared) return
   const { ctx, deps, parsed } = prepared
   if (!ctx.dryRun) {
@@ -164,6 +165,8 @@ export async function up(argv: string[]): Promise<void> {
       await deps.kube().ping()
     }
   }
+  // one run at a time, taken once everything is checked and just before the first change
+  if (!ctx.dryRun) acquireRunLock({ context: deps.context ?? '(no context)', command: cmd.name })
   const result: { url?: string } = {}
   await runList(upSteps(deps, ctx, { skipBuild: !!parsed.flags['skip-build'], result }), ctx)
   process.stdout.write(finalLines(ctx, result.url))

@@ -18,7 +18,7 @@ test('lesson 9: kubectl top pods lists the hellogopher pod; the dashboard is min
   const r = await lesson(9)
   await expectOk(r, `lesson 9 (${saidInstead(r)})`, NS)
   assert.match(r.stdout, new RegExp(`the dashboard is a minikube addon; the ${E2E_PROVIDER} cluster has none`))
-  assert.match(r.stdout, /\$ kubectl top pods -n default/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?top pods -n default/)
   assert.match(r.stdout, /Seen: kubectl top pods: hellogopher-\S+ \d+m \d+Mi/)
 })
 

@@ -16,7 +16,7 @@ test('lesson 13: secret listed; wrong value → cannot connect; right value → 
   await expectOk(r, 'lesson 13', NS)
   assert.match(r.stdout, /database-secrets\s+Opaque\s+1/)
   assert.match(r.stdout, /DATABASE_PASSWORD: ••••••/)
-  assert.match(r.stdout, /\$ kubectl patch secret database-secrets -n hellogopher --type=json --patch-file \S+/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?patch secret database-secrets -n hellogopher --type=json --patch-file \S+/)
   assert.match(r.stdout, /Seen: pod\/\S+ .*its log: cannot connect to database at .*Access denied/)
   assert.match(r.stdout, /Seen: pod\/hellogopher-\S+ logged: connected to database/)
   // the Secret's values never show: not its base64, not the wrong value the lesson patched in

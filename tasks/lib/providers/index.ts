@@ -216,7 +216,14 @@ export async function guardRun(o: GuardRun): Promise<ResolvedKubeconfig> {
   const context = r.context ?? '(no current context)'
   const localName = o.provider.ownsContext(context) || isLocalContext(context)
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`))
-  const localAddresses = localName && r.server && !isLocalServer(r.server) ? await localAddressesFor(context, o.sh, log) : []
-  guardContext({ provider: o.provider, context, explicitContext: o.explicitContext, destructive: o.destructive, yes: o.yes, server: r.server, localAddresses, allowed: allowedContexts() })
+  // what was asked is echoed when the run goes on, and named in the refusal (one line) when it does not
+  const asked: string[] = []
+  const localAddresses = localName && r.server && !isLocalServer(r.server) ? await localAddressesFor(context, o.sh, (l) => asked.push(l)) : []
+  const d = guardDecision({ provider: o.provider, context, explicitContext: o.explicitContext, destructive: o.destructive, yes: o.yes, server: r.server, localAddresses, allowed: allowedContexts() })
+  if (!d.ok) {
+    const seen = asked.length ? ` (checked: ${asked.map((a) => a.replace(/^\$ /, '')).join('; ')} → ${localAddresses.join(' ') || 'no address'})` : ''
+    throw new Error(`${d.reason}${seen}`)
+  }
+  for (const line of asked) log(line)
   return r
 }
