@@ -82,7 +82,7 @@ function describeError(e: unknown, what: string, server: string): KubeError {
   const err = e as Error & { code?: string; cause?: { code?: string } }
   const code = err.code ?? err.cause?.code ?? ''
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code + err.message)) {
-    return new KubeError(`${what}: cannot reach the cluster at ${server} (${code || err.message}) — start it (npx tsx tasks/start-cluster.ts) or pick another context`)
+    return new KubeError(`${what}: cannot reach ${server} (${code || err.message}) — is the cluster running? start it (npx tsx tasks/start-cluster.ts) or pick another context`)
   }
   return new KubeError(`${what}: ${err.message}`)
 }

@@ -103,4 +103,12 @@ test('relabel --delete on kind-prod whose server is remote: refused naming name 
   oneLine(r, /refusing to act on context 'kind-prod': its name says local but its server https:\/\/192\.0\.2\.10:6443 is not a local address/)
 })
 
+test('up on an unreachable remote: "cannot reach <server>" at once, not "not started by this tool"', async () => {
+  const kc = kubeconfig('staging', 'staging', 'https://127.0.0.1:1')
+  const r = await run(['tasks/up.ts', '--provider', 'remote', '--registry', '127.0.0.1:5000/learn', '--context', 'staging'], { KUBECONFIG: kc })
+  assert.is(r.code, 1, r.stderr)
+  oneLine(r, /cannot reach https:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/)
+  assert.not.match(r.stdout, /docker build/)
+})
+
 test.run()
