@@ -242,6 +242,18 @@ test('task: --dry-run echoes the command (file path, never the value), reads not
   assertNoValueAnywhere(sh.calls, [...sh.echoed, ...t.outputs])
 })
 
+test('task: --dry-run never writes the patch file, not even for a moment', async () => {
+  const { sh } = recordingShell(true)
+  const existed: boolean[] = []
+  const run = sh.run.bind(sh)
+  sh.run = async (bin, args, opts) => {
+    existed.push(existsSync(args[args.length - 1]!))
+    return run(bin, args, opts)
+  }
+  await runStep(patchSecret(fakeDeps({ sh }), { key: 'DATABASE_PASSWORD', b64: B64 }), testCtx({ dryRun: true }))
+  assert.equal(existed, [false])
+})
+
 // ── restart ──────────────────────────────────────────────────────────────────
 test('restart: kubectl rollout restart, then waits for the rollout', async () => {
   const waits: unknown[] = []
