@@ -134,15 +134,28 @@ async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts
   }
   queueMicrotask(track)
   setImmediate(track)
+  const flushers: Array<() => void> = []
   if (verbose) {
-    const stream = (d: Buffer) => {
-      for (const l of redact(d.toString()).split('\n')) if (l.trim()) log(l)
+    // whole lines only: a secret split across two chunks would slip past redact()
+    const stream = () => {
+      let partial = ''
+      const emit = (text: string) => {
+        for (const l of redact(text).split('\n')) if (l.trim()) log(l)
+      }
+      flushers.push(() => partial && emit(partial))
+      return (d: Buffer) => {
+        const text = partial + d.toString()
+        const cut = text.lastIndexOf('\n')
+        partial = cut < 0 ? text : text.slice(cut + 1)
+        if (cut >= 0) emit(text.slice(0, cut))
+      }
     }
-    p.stdout.on('data', stream)
-    p.stderr.on('data', stream)
+    p.stdout.on('data', stream())
+    p.stderr.on('data', stream())
   }
   try {
     const out: ProcessOutput = await p
+    for (const flush of flushers) flush()
     return { stdout: out.stdout, stderr: out.stderr, exitCode: out.exitCode ?? 1 }
   } finally {
     done = true

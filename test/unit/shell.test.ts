@@ -103,6 +103,13 @@ test('which finds programs on PATH and not others', async () => {
   assert.is(await sh.which('no-such-program-xyz'), undefined)
 })
 
+test('--verbose streams whole lines: a secret split across two output chunks is still masked', async () => {
+  registerSecret('hunter22')
+  const lines: string[] = []
+  await createShell({ verbose: true }).run('sh', ['-c', "printf 'pw=hun'; sleep 0.3; printf 'ter22\\nnext'"], { log: (l) => lines.push(l), quiet: true })
+  assert.equal(lines, [`pw=${REDACTED}`, 'next'])
+})
+
 /** A `kubectl` on PATH that fails with kubectl's kubeconfig-lock message `failures` times, then succeeds. */
 function lockedKubectl(failures: number): { env: Record<string, string>; calls: () => number; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-lock-'))
