@@ -10,7 +10,7 @@ import { isMain, parseCli, runMain, UsageError, type ParsedFlags } from './lib/c
 import { APP, type Deps } from './lib/context.ts'
 import type { KubernetesObject } from './lib/kube.ts'
 import { kubectl } from './lib/kubectl.ts'
-import { registerTempPath, releaseTempPath } from './lib/lifecycle.ts'
+import { registerTempPath, releaseTempPath, tempPrefix } from './lib/lifecycle.ts'
 import { registerSecret } from './lib/redact.ts'
 import { logTo, prepare, runList, spec, type Step } from './lib/task.ts'
 import { changesOnly, NAMESPACE_FLAG, namespaceFlag, ROLLOUT_DEADLINE_MS, timeoutFlag, waitForRolloutExplained } from './rollout.ts'
@@ -145,7 +145,7 @@ export const patchSecret = (deps: Deps, opts: PatchSecretOptions): Step => ({
     }
     // a private directory, a 0600 file, gone afterwards (also on Ctrl-C, SIGTERM or any exit: lifecycle.ts):
     // the value never reaches argv or the echo
-    const dir = await mkdtemp(join(tmpdir(), 'learn-k8s-patch-'))
+    const dir = await mkdtemp(join(tmpdir(), tempPrefix('learn-k8s-patch')))
     registerTempPath(dir)
     const file = join(dir, 'patch.json')
     try {

@@ -8,8 +8,8 @@
  * orphan, still acting on the cluster. Node has no prctl(PR_SET_PDEATHSIG), so the worker polls: when any of
  * its launcher processes is gone, it kills its children and exits.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 
 // ── children ─────────────────────────────────────────────────────────────────
@@ -50,6 +50,36 @@ export function registerTempPath(path: string): void {
 
 export function releaseTempPath(path: string): void {
   tempPaths.delete(path)
+}
+
+/** What this tool names its temp files and dirs: the creating pid in the name, so a later run can sweep them. */
+export const TEMP_KINDS = ['learn-k8s-patch', 'learn-k8s-manifests', 'hellogopher-base', 'lab-image'] as const
+
+/** `<kind>-<pid>-` (mkdtemp adds the random part). */
+export function tempPrefix(kind: (typeof TEMP_KINDS)[number], pid = process.pid): string {
+  return `${kind}-${pid}-`
+}
+
+/**
+ * Remove what a run killed with SIGKILL (no exit handler ran) left in the temp dir: entries named by tempPrefix
+ * whose pid is dead. Called once at the start of every run.
+ */
+export function sweepStaleTemp(dir = tmpdir()): string[] {
+  const swept: string[] = []
+  let names: string[] = []
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return swept
+  }
+  const re = new RegExp(`^(${TEMP_KINDS.join('|')})-(\\d+)-`)
+  for (const name of names) {
+    const m = re.exec(name)
+    if (!m || pidAlive(Number(m[2]))) continue
+    rmSync(join(dir, name), { recursive: true, force: true })
+    swept.push(name)
+  }
+  return swept
 }
 
 export function removeTempPaths(): void {
@@ -156,6 +186,7 @@ let installed = false
 export function installExitHandlers(): void {
   if (installed) return
   installed = true
+  sweepStaleTemp()
   process.on('exit', cleanupRun)
   for (const [sig, code] of Object.entries(SIGNAL_CODES) as Array<[NodeJS.Signals, number]>) {
     process.on(sig, () => {

@@ -10,7 +10,7 @@ import { basename, join, relative, resolve } from 'node:path'
 import { LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { KubernetesObject } from './kube.ts'
 import { DEFAULT_IMAGE_REPO, ROOT } from './context.ts'
-import { registerTempPath, releaseTempPath } from './lifecycle.ts'
+import { registerTempPath, releaseTempPath, tempPrefix } from './lifecycle.ts'
 import { registerSecret } from './redact.ts'
 
 export class ManifestError extends Error {
@@ -217,7 +217,7 @@ export function renderManifests(m: Manifests, overrides: Override[], opts: { dry
     const dir = join(tmpdir(), 'learn-k8s-manifests-XXXXXX')
     return { dir, files: m.files.map((f) => join(dir, basename(f.path))), overrides, temporary: true, cleanup: async () => {} }
   }
-  const dir = mkdtempSync(join(tmpdir(), 'learn-k8s-manifests-'))
+  const dir = mkdtempSync(join(tmpdir(), tempPrefix('learn-k8s-manifests')))
   // removed on any exit too (Ctrl-C, SIGTERM): lifecycle.ts
   registerTempPath(dir)
   const changed = new Set(overrides.map((o) => o.file))

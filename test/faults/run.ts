@@ -94,7 +94,8 @@ function rng(seed: number): () => number {
 // ── the cluster, read ────────────────────────────────────────────────────────
 const NS = 'hellogopher'
 const TUTORIAL_IMAGE = (tag: string) => `programmingpercy/hellogopher:${tag}`
-const SECRET_TEMP = /^(learn-k8s-patch-|learn-k8s-manifests-)/
+/** What a run puts in the temp dir (secret patches and rendered manifests, image tars, build contexts). */
+const SECRET_TEMP = /^(learn-k8s-patch-|learn-k8s-manifests-|lab-image-|hellogopher-base-)/
 
 /** Every tutorial object's name → resourceVersion (namespace hellogopher and what early lessons leave in default). */
 async function resourceVersions(): Promise<Map<string, string>> {
@@ -292,7 +293,7 @@ async function r1(trials: number, seed: number): Promise<void> {
       expectRan(again, 're-run of up')
       await assertConverged(baseline)
       const leftover = secretTempFiles().filter((f) => !tempBefore.has(f))
-      if (leftover.length) fail(`secret temp files left in ${tmpdir()}: ${leftover.join(', ')}`)
+      if (leftover.length) fail(`temp files left in ${tmpdir()}: ${leftover.join(', ')}`)
       const saved = savedPreviousNamespace()
       if (saved !== restoreTo && !(saved === undefined && restoreTo === 'default')) fail(`the saved previous namespace is ${saved ?? '(none)'}, not ${restoreTo}`)
       return `${how}; re-run converged in ${(again.ms / 1000).toFixed(0)} s`

@@ -6,11 +6,11 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { acquireRunLock, launcherChain, launcherKind, LOCK_HOLDER_ENV, releaseRunLock, RunLockedError } from '../../tasks/lib/lifecycle.ts'
+import { acquireRunLock, launcherChain, launcherKind, LOCK_HOLDER_ENV, releaseRunLock, RunLockedError, sweepStaleTemp, tempPrefix } from '../../tasks/lib/lifecycle.ts'
 import { ROOT } from '../../tasks/lib/context.ts'
 
 const dirs: string[] = []
@@ -100,6 +100,21 @@ test('lock: a run started by the holder (LEARN_K8S_RUN_LOCK_PID) runs under its 
     if (saved === undefined) delete process.env[LOCK_HOLDER_ENV]
     else process.env[LOCK_HOLDER_ENV] = saved
   }
+})
+
+// ── temp files of a run killed with SIGKILL ──────────────────────────────────
+test('sweepStaleTemp: removes what a dead run left (its pid in the name), keeps a live run\'s and anything else', () => {
+  const dir = tmp()
+  const dead = deadPid()
+  const stale = join(dir, `${tempPrefix('learn-k8s-patch', dead)}abc`)
+  const live = join(dir, `${tempPrefix('learn-k8s-manifests')}def`)
+  const tar = join(dir, `${tempPrefix('lab-image', dead)}programmingpercy_hellogopher_5.0.tar`)
+  const other = join(dir, 'learn-k8s-patch-XXXXXX')
+  for (const d of [stale, live, other]) mkdirSync(d)
+  writeFileSync(join(stale, 'patch.json'), '[]')
+  writeFileSync(tar, '')
+  assert.equal(sweepStaleTemp(dir).sort(), [`${tempPrefix('lab-image', dead)}programmingpercy_hellogopher_5.0.tar`, `${tempPrefix('learn-k8s-patch', dead)}abc`])
+  assert.equal([stale, live, tar, other].map((p) => existsSync(p)), [false, true, false, true])
 })
 
 // ── the launcher chain ───────────────────────────────────────────────────────
