@@ -3,7 +3,7 @@
  * --help, and a main() wrapper that turns any failure into one clear line (exit 1) — never a stack trace.
  */
 import { parseArgs } from 'node:util'
-import { installExitHandlers, startWatchdog } from './lifecycle.ts'
+import { installExitHandlers, startWatchdog, stoppingOn } from './lifecycle.ts'
 import { redact } from './redact.ts'
 
 export class UsageError extends Error {
@@ -133,6 +133,8 @@ export async function runMain(spec: CommandSpec, main: () => Promise<void | numb
     const code = await main()
     process.exitCode = typeof code === 'number' ? code : 0
   } catch (err) {
+    // stopped by a signal: the failure of the command it killed is no news; the exit handler reports and exits
+    if (stoppingOn()) return
     if (err instanceof UsageError) {
       process.stderr.write(`${spec.name}: ${redact(err.message)} (see --help)\n`)
       process.exitCode = 2

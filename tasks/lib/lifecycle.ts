@@ -25,7 +25,7 @@ export function untrackChild(pid: number | undefined): void {
 }
 
 /** Kill every tracked child's whole process group (synchronous: safe in an 'exit' handler). */
-export function killChildren(signal: NodeJS.Signals = 'SIGKILL'): void {
+export function killChildren(signal: NodeJS.Signals = 'SIGKILL', { keep = false } = {}): void {
   for (const pid of children) {
     try {
       process.kill(-pid, signal)
@@ -37,7 +37,19 @@ export function killChildren(signal: NodeJS.Signals = 'SIGKILL'): void {
       }
     }
   }
-  children.clear()
+  if (!keep) children.clear()
+}
+
+function anyChildAlive(): boolean {
+  for (const pid of children) {
+    try {
+      process.kill(-pid, 0)
+      return true
+    } catch {
+      // this group is gone
+    }
+  }
+  return false
 }
 
 // ── temp paths ───────────────────────────────────────────────────────────────
@@ -180,7 +192,15 @@ export function cleanupRun(): void {
 }
 
 const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 }
+/** Grace for the commands a run started to stop on SIGTERM before the exit handler SIGKILLs them. */
+const GRACE_MS = 1000
 let installed = false
+let stopping: NodeJS.Signals | undefined
+
+/** The signal the run is stopping on, if any: a failure it causes is not worth a line of its own. */
+export function stoppingOn(): NodeJS.Signals | undefined {
+  return stopping
+}
 
 /** Install the exit handlers once: 'exit' cleans up; SIGINT/SIGTERM/SIGHUP exit (128+n) through it. */
 export function installExitHandlers(): void {
@@ -190,13 +210,21 @@ export function installExitHandlers(): void {
   process.on('exit', cleanupRun)
   for (const [sig, code] of Object.entries(SIGNAL_CODES) as Array<[NodeJS.Signals, number]>) {
     process.on(sig, () => {
-      killChildren('SIGTERM')
-      try {
-        process.stderr.write(`\ninterrupted (${sig}): stopped the commands this run started\n`)
-      } catch {
-        // the terminal may be gone
-      }
-      process.exit(code)
+      if (stopping) return
+      stopping = sig
+      // SIGTERM first (a kubectl or docker may tidy up), then the exit handler SIGKILLs what is left
+      killChildren('SIGTERM', { keep: true })
+      const started = Date.now()
+      const wait = setInterval(() => {
+        if (anyChildAlive() && Date.now() - started < GRACE_MS) return
+        clearInterval(wait)
+        try {
+          process.stderr.write(`\ninterrupted (${sig}): stopped the commands this run started\n`)
+        } catch {
+          // the terminal may be gone
+        }
+        process.exit(code)
+      }, 50)
     })
   }
 }
