@@ -474,6 +474,8 @@ function badInputs(dir: string, lockFile: string): BadInput[] {
     usage('docker-env --bogus', ['docker-env.ts', '--bogus'], /unknown flag --bogus/),
     usage('teardown --bogus', ['teardown.ts', '--bogus'], /unknown flag --bogus/),
     usage('lab up --bogus', ['lab/up.ts', '--bogus'], /unknown flag --bogus/),
+    usage('lab down --bogus (nothing stopped)', ['lab/down.ts', '--bogus'], /unknown flag --bogus/),
+    usage('lab status stray argument', ['lab/status.ts', 'now'], /unexpected argument 'now'/),
     error('apply --file missing', ['apply.ts', '--file', join(dir, 'nope.yml')], /cannot read manifests at .*nope\.yml: ENOENT/),
     error('apply --file empty manifest', ['apply.ts', '--file', empty], /empty\.yml is empty/),
     error('apply --file malformed YAML', ['apply.ts', '--file', malformed], /malformed\.yml:\d+: malformed YAML/),
