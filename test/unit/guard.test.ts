@@ -74,7 +74,7 @@ test('resolve: --context prod-eu → remote acting on prod-eu, and kubectl gets 
   assert.equal(contextArgs({ provider: p }), ['--context', 'prod-eu'])
 })
 
-test('resolve: current prod-eu without --context → remote on the current context (kubectl without --context)', async () => {
+test('resolve: current prod-eu without --context → remote on the current context (the provider names none; prepare pins kubectl to the resolved one)', async () => {
   const p = await resolve({}, 'prod-eu')
   assert.equal(p.target(), {})
   assert.equal(contextArgs({ provider: p }), [])
