@@ -67,6 +67,14 @@ function absolutize(entry: Named, section: 'cluster' | 'user', keys: string[], d
   return { ...entry, [section]: copy }
 }
 
+/** An exec plugin's command given as a relative path (`./bin/auth`, not a bare name on PATH) is relative to the file too. */
+function execCommandAbsolute(entry: Named, dir: string): Named {
+  const user = entry.user as { exec?: { command?: unknown } } | undefined
+  const cmd = user?.exec?.command
+  if (typeof cmd !== 'string' || isAbsolute(cmd) || !cmd.includes('/')) return entry
+  return { ...entry, user: { ...user, exec: { ...user!.exec, command: resolve(dir, cmd) } } }
+}
+
 /** One file, read and checked: empty, unreadable or not a kubeconfig → a one-line error naming it. */
 export function readKubeconfigFile(file: string): KubeconfigDoc {
   let text: string
@@ -101,7 +109,7 @@ export function readKubeconfigFile(file: string): KubeconfigDoc {
     'current-context': cc || undefined,
     clusters: list('clusters').map((c) => absolutize(c, 'cluster', CLUSTER_PATHS, dir)),
     contexts: list('contexts'),
-    users: list('users').map((u) => absolutize(u, 'user', USER_PATHS, dir)),
+    users: list('users').map((u) => execCommandAbsolute(absolutize(u, 'user', USER_PATHS, dir), dir)),
   }
 }
 
