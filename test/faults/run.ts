@@ -278,7 +278,8 @@ async function r1(trials: number, seed: number): Promise<void> {
         else process.kill(run.proc.pid!, 'SIGKILL') // a CI runner killing the process it holds (npx)
         how = `killed (${signal})`
       }
-      await run.done
+      // bounded: an orphan holding the output pipes would keep 'close' from ever coming (reported just below)
+      await Promise.race([run.done, delay(60_000)])
       // nothing of the killed run may go on acting on the cluster
       const gone = await until(() => taskProcesses('tasks/up.ts').length === 0, 30_000)
       if (!gone) {
