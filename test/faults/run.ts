@@ -284,7 +284,13 @@ async function r1(trials: number, seed: number): Promise<void> {
       const gone = await until(() => taskProcesses('tasks/up.ts').length === 0, 30_000)
       if (!gone) {
         const left = taskProcesses('tasks/up.ts')
-        for (const pid of left) process.kill(pid, 'SIGKILL')
+        for (const pid of left) {
+          try {
+            process.kill(pid, 'SIGKILL') // do not let them race the next trial
+          } catch {
+            // gone meanwhile
+          }
+        }
         fail(`processes of the killed run still ran 30 s later: ${left.join(', ')}`)
       }
       // the killed run's lock is released, or stale (its pid dead) so the re-run takes it over
