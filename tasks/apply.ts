@@ -80,7 +80,7 @@ export const applyManifests = (deps: Deps, opts: ApplyOptions = {}): Step => {
     task: async (ctx, task) => {
       const log = logTo(task)
       for (const o of overrides) log(describeOverride(o))
-      const rendered = renderManifests(manifests, overrides)
+      const rendered = renderManifests(manifests, overrides, { dryRun: ctx.dryRun })
       try {
         log(`manifests: ${manifests.files.map((f) => f.rel).join(', ')}`)
         // --force-conflicts: re-applying the tutorial's final state takes back fields later lessons changed by hand

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { isMain, UsageError } from './lib/cli.ts'
 import { HELLOGOPHER_DIR, imageRef, loadTags, ROOT, tagNames, type Ctx, type Deps } from './lib/context.ts'
 import { sha256Parts } from './lib/hash.ts'
+import { registerTempPath, releaseTempPath, tempPrefix } from './lib/lifecycle.ts'
 import { displayPath } from './lib/manifests.ts'
 import { CommandError, formatCommand, type Shell } from './lib/shell.ts'
 import { logTo, spec, taskMain, type Step } from './lib/task.ts'
@@ -126,13 +127,15 @@ export const buildBase = (deps: Deps, opts: BuildOptions = {}): Step => {
         log(`would fail: ${problem}`)
         return
       }
-      const contextDir = mkdtempSync(join(tmpdir(), 'hellogopher-base-'))
+      const contextDir = mkdtempSync(join(tmpdir(), tempPrefix('hellogopher-base')))
+      registerTempPath(contextDir) // removed on Ctrl-C or SIGTERM too
       try {
         await deps.sh.run('cp', [busybox, join(contextDir, 'busybox')], { log })
         const dockerfile = rel(join(dir, 'base', 'Dockerfile'))
         await deps.sh.run('docker', dockerBuildArgs(base, baseSourceHash(busybox, dir), contextDir, dockerfile), { log, env: buildEnv(ctx), cwd: ROOT })
       } finally {
         await rm(contextDir, { recursive: true, force: true })
+        releaseTempPath(contextDir)
       }
     },
   }
@@ -196,7 +199,7 @@ if (isMain(import.meta.url)) {
   await taskMain(
     cmd,
     ({ deps, ctx, parsed }) => [dockerEnv(deps), ...buildImages(deps, ctx.tags, { base: parsed.flags.base as string })],
-    { mutates: false, noPing: true },
+    { mutates: false, noPing: true, lock: true, needsRegistry: true },
     (p) => ({ tags: parseTags(p.flags.tag) }),
   )
 }

@@ -5,8 +5,8 @@
  * seen instead. Idempotent: every run starts from the same point.
  */
 import { isMain, parseCli, runMain, UsageError, type Parsed } from './lib/cli.ts'
-import { targetContext } from './lib/kubeconfig.ts'
-import { guardContext } from './lib/providers/index.ts'
+import { acquireRunLock } from './lib/lifecycle.ts'
+import { guardRun } from './lib/providers/index.ts'
 import { redact } from './lib/redact.ts'
 import { prepare, runList, spec } from './lib/task.ts'
 import { assertCanRun } from './doctor.ts'
@@ -60,19 +60,18 @@ export async function lessonMain(argv: string[]): Promise<void> {
   // prepare prints --help itself
   const lesson = 'lesson' in choice ? choice.lesson : undefined
   // like up.ts: the cluster may not run yet (lessons 0–2 start it); assertCanRun says in one line whether it can
-  const prepared = await prepare(command, argv, { mutates: false, noPing: true }, () => (lesson ? { namespace: lesson.namespace } : {}))
+  const prepared = await prepare(command, argv, { mutates: false, noPing: true, needsRegistry: true }, () => (lesson ? { namespace: lesson.namespace } : {}))
   if (!prepared || !lesson) return
   const { ctx, deps, parsed } = prepared
   if (!ctx.dryRun && lesson.number > 0) {
     const status = await assertCanRun(deps)
-    if (status.running && lesson.number >= 3) {
-      const explicit = parsed.flags.context as string | undefined
-      const acting = targetContext({ ...deps.provider.target(), ...(explicit ? { context: explicit } : {}) }) ?? '(no current context)'
-      // from lesson 3 on, the reset deletes what earlier lessons made
-      guardContext({ provider: deps.provider, context: acting, explicitContext: explicit, destructive: true, yes: !!parsed.flags.yes })
+    if (status.running) {
+      // from lesson 3 on, the reset deletes what earlier lessons made; every lesson changes the cluster
+      await guardRun({ provider: deps.provider, sh: deps.sh, explicitContext: parsed.flags.context as string | undefined, destructive: lesson.number >= 3, yes: !!parsed.flags.yes })
       await deps.kube().ping()
     }
   }
+  if (!ctx.dryRun) acquireRunLock({ context: deps.context ?? '(no context)', command: `${command.name} ${lesson.number}` })
   try {
     await runList(lesson.steps(deps), ctx)
   } finally {

@@ -10,6 +10,7 @@ import { isMain, parseCli, runMain, UsageError, type ParsedFlags } from './lib/c
 import { APP, type Deps } from './lib/context.ts'
 import type { KubernetesObject } from './lib/kube.ts'
 import { kubectl } from './lib/kubectl.ts'
+import { registerTempPath, releaseTempPath, tempPrefix } from './lib/lifecycle.ts'
 import { registerSecret } from './lib/redact.ts'
 import { logTo, prepare, runList, spec, type Step } from './lib/task.ts'
 import { changesOnly, NAMESPACE_FLAG, namespaceFlag, ROLLOUT_DEADLINE_MS, timeoutFlag, waitForRolloutExplained } from './rollout.ts'
@@ -57,7 +58,8 @@ export function parsePatchFlags(f: ParsedFlags): PatchSecretFlags {
   if (f['from-stdin']) sources.push({ stdin: true })
   if (f['from-env'] !== undefined) {
     const v = f['from-env'] as string
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) throw new UsageError(`--from-env '${v}' is not an environment variable name`)
+    // never echo it back: a person may have typed the value itself here
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) throw new UsageError('--from-env takes the NAME of an environment variable (letters, digits, _), not the value')
     sources.push({ env: v })
   }
   if (f['from-file'] !== undefined) sources.push({ file: f['from-file'] as string })
@@ -94,7 +96,8 @@ export async function readSecretValue(flags: Pick<PatchSecretFlags, 'source' | '
   if ('stdin' in s) raw = await io.stdin()
   else if ('env' in s) {
     const v = io.env[s.env]
-    if (v === undefined) throw new UsageError(`environment variable ${s.env} is not set`)
+    // not named: `--from-env hunter2` may well be the value itself
+    if (v === undefined) throw new UsageError('the variable named by --from-env is not set (give the NAME of a set environment variable, e.g. DB_PW=… --from-env DB_PW)')
     raw = v
   } else {
     try {
@@ -135,14 +138,22 @@ export const patchSecret = (deps: Deps, opts: PatchSecretOptions): Step => ({
       // JSON-patch `replace` needs the key to exist; `add` creates it
       if (!(opts.key in (s.data ?? {}))) op = 'add'
     }
-    // a private directory, a 0600 file, gone afterwards: the value never reaches argv or the echo
-    const dir = await mkdtemp(join(tmpdir(), 'learn-k8s-patch-'))
+    if (dryRun) {
+      // nothing is written under --dry-run: the command is shown with where the file would be
+      await kubectl(deps, ['patch', 'secret', SECRET, '-n', namespace, '--type=json', '--patch-file', join(tmpdir(), 'learn-k8s-patch-XXXXXX', 'patch.json')], { log: logTo(task) })
+      return
+    }
+    // a private directory, a 0600 file, gone afterwards (also on Ctrl-C, SIGTERM or any exit: lifecycle.ts):
+    // the value never reaches argv or the echo
+    const dir = await mkdtemp(join(tmpdir(), tempPrefix('learn-k8s-patch')))
+    registerTempPath(dir)
     const file = join(dir, 'patch.json')
     try {
       await writeFile(file, secretPatch(opts.key, opts.b64, op), { mode: 0o600, flag: 'wx' })
       await kubectl(deps, ['patch', 'secret', SECRET, '-n', namespace, '--type=json', '--patch-file', file], { log: logTo(task) })
     } finally {
       await rm(dir, { recursive: true, force: true })
+      releaseTempPath(dir)
     }
   },
 })
@@ -208,7 +219,7 @@ async function main(argv: string[]): Promise<void> {
     flags = parsePatchFlags(pre.flags)
     b64 = await readSecretValue(flags)
   }
-  const prepared = await prepare(command, argv, { mutates: true }, (p) => ({ namespace: namespaceFlag(p.flags) }))
+  const prepared = await prepare(command, argv, { mutates: true, lock: true }, (p) => ({ namespace: namespaceFlag(p.flags) }))
   if (!prepared || !flags) return
   const steps = [patchSecret(prepared.deps, { key: flags.key, b64 })]
   if (flags.restart) steps.push(restartApp(prepared.deps, { wait: flags.wait, timeoutMs: flags.timeoutMs }))

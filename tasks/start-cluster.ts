@@ -53,4 +53,4 @@ const cmd = spec('tasks/start-cluster.ts', 'Lesson 1: start the cluster (minikub
 })
 
 // no ping: the cluster is what this starts; no context guard: it only starts the provider's own cluster
-if (isMain(import.meta.url)) await taskMain(cmd, [startCluster], { mutates: false, noPing: true })
+if (isMain(import.meta.url)) await taskMain(cmd, [startCluster], { mutates: false, noPing: true, lock: true })

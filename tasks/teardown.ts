@@ -7,7 +7,7 @@ import { isMain } from './lib/cli.ts'
 import { APP, type Ctx, type Deps } from './lib/context.ts'
 import type { Kube, KubernetesObject } from './lib/kube.ts'
 import { KubeError } from './lib/kube-state.ts'
-import { kubectl } from './lib/kubectl.ts'
+import { kubectl, setContextNamespace } from './lib/kubectl.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { logTo, spec, taskMain, type Step } from './lib/task.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'
@@ -111,8 +111,8 @@ export const teardown = (deps: Deps, opts: TeardownOptions = {}): Step => {
         log(`namespace/${ctx.namespace} is gone`)
       }
       if (plan.restoreTo) {
-        // `kubectl config` edits the kubeconfig file itself, so it runs without --context (as the tutorial types it)
-        await deps.sh.run('kubectl', ['config', 'set-context', '--current', `--namespace=${plan.restoreTo}`], { log })
+        // the namespace of the context this run acted on (by name when it is not the current one), as up set it
+        await setContextNamespace(deps, plan.restoreTo, ctx.dryRun, log)
         if (!ctx.dryRun) writeState({ previousNamespace: undefined }, stateFile)
       }
       if (!ctx.dryRun) task.title = 'Nothing of the tutorial is left'

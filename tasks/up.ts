@@ -6,9 +6,10 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { isMain, runMain } from './lib/cli.ts'
 import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
-import { fileCurrentContext, targetContext } from './lib/kubeconfig.ts'
+import { setContextNamespace } from './lib/kubectl.ts'
+import { acquireRunLock } from './lib/lifecycle.ts'
 import { displayPath, type OverrideSpec } from './lib/manifests.ts'
-import { guardContext } from './lib/providers/index.ts'
+import { guardRun } from './lib/providers/index.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { readState, STATE_FILE, writeState } from './lib/state.ts'
 import { logTo, prepare, runList, spec, type Step } from './lib/task.ts'
@@ -24,16 +25,7 @@ export const MANIFEST_TAG = '5.0'
 export const VERIFY_TIMEOUT_MS = 60_000
 export const EXPECTED_BODY = 'Hello gopher'
 
-/**
- * `--current` when the run's context is the kubeconfig's current one (what the tutorial types); otherwise the
- * context by name, so another context (say, a production one that happens to be current) is never touched.
- */
-export function contextRef(deps: Pick<Deps, 'provider' | 'kube'>, dryRun: boolean): string {
-  const target = deps.provider.target()
-  const mine = dryRun ? target.context : deps.kube().contextName
-  const current = fileCurrentContext(target)
-  return !mine || !current || current === mine ? '--current' : mine
-}
+export { contextRef } from './lib/kubectl.ts'
 
 /** Lesson 10: `kubectl config set-context --current --namespace=hellogopher`, remembering the namespace it replaces for teardown. */
 export const useNamespace = (deps: Deps, stateFile = STATE_FILE): Step => ({
@@ -51,7 +43,7 @@ export const useNamespace = (deps: Deps, stateFile = STATE_FILE): Step => ({
       if (!saved) writeState({ previousNamespace: ctx.previousNamespace }, stateFile)
       log(`previous namespace '${ctx.previousNamespace}' kept in ${displayPath(stateFile)} (teardown restores it)`)
     }
-    await deps.sh.run('kubectl', ['config', 'set-context', contextRef(deps, ctx.dryRun), `--namespace=${ctx.namespace}`], { log })
+    await setContextNamespace(deps, ctx.namespace, ctx.dryRun, log)
   },
 })
 
@@ -169,22 +161,28 @@ const cmd = spec(
 )
 
 export async function up(argv: string[]): Promise<void> {
-  // no ping and no guard here: the cluster may not exist yet; assertCanRun decides, in one line, whether it can
-  const prepared = await prepare(cmd, argv, { mutates: false, noPing: true }, (p) => ({ tag: p.flags.tag as string }))
+  // no ping here: the cluster may not exist yet; assertCanRun decides, in one line, whether it can.
+  // The remote provider pulls from a registry: without --registry it fails now, not after five builds.
+  const prepared = await prepare(cmd, argv, { mutates: false, noPing: true, needsRegistry: true }, (p) => ({ tag: p.flags.tag as string }))
   if (!prepared) return
   const { ctx, deps, parsed } = prepared
   if (!ctx.dryRun) {
     const explicit = parsed.flags.context as string | undefined
-    // a remote cluster's status() is already a request to it: the guard decides first, from names only
-    const acting = targetContext({ ...deps.provider.target(), ...(explicit ? { context: explicit } : {}) }) ?? '(no current context)'
-    if (deps.provider.name === 'remote') guardContext({ provider: deps.provider, context: acting, explicitContext: explicit, destructive: false, yes: false })
+    const guard = () => guardRun({ provider: deps.provider, sh: deps.sh, explicitContext: explicit, destructive: false, yes: false })
+    if (deps.provider.name === 'remote') {
+      // a remote cluster's status() is already a request to it: the guard decides first, then one quick ping
+      await guard()
+      await deps.kube().ping(3000)
+    }
     const status = await assertCanRun(deps)
     if (status.running) {
-      guardContext({ provider: deps.provider, context: acting, explicitContext: explicit, destructive: false, yes: false })
+      await guard()
       // the context this run acts on (maybe --context) must answer now, not after minutes of image builds
       await deps.kube().ping()
     }
   }
+  // one run at a time, taken once everything is checked and just before the first change
+  if (!ctx.dryRun) acquireRunLock({ context: deps.context ?? '(no context)', command: cmd.name })
   const result: VerifyResult = {}
   await runList(upSteps(deps, ctx, { skipBuild: !!parsed.flags['skip-build'], result }), ctx)
   process.stdout.write(finalLines(ctx, result.url, result.reopen))

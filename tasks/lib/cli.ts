@@ -3,6 +3,7 @@
  * --help, and a main() wrapper that turns any failure into one clear line (exit 1) — never a stack trace.
  */
 import { parseArgs } from 'node:util'
+import { installExitHandlers, startWatchdog, stoppingOn } from './lifecycle.ts'
 import { redact } from './redact.ts'
 
 export class UsageError extends Error {
@@ -125,10 +126,15 @@ export function formatFailure(err: unknown): string {
  * `--help` is handled by the caller via parseCli's `help`.
  */
 export async function runMain(spec: CommandSpec, main: () => Promise<void | number>): Promise<void> {
+  // children, temp files and the run lock go with the run on every exit path; a SIGKILLed launcher stops it too
+  installExitHandlers()
+  startWatchdog()
   try {
     const code = await main()
     process.exitCode = typeof code === 'number' ? code : 0
   } catch (err) {
+    // stopped by a signal: the failure of the command it killed is no news; the exit handler reports and exits
+    if (stoppingOn()) return
     if (err instanceof UsageError) {
       process.stderr.write(`${spec.name}: ${redact(err.message)} (see --help)\n`)
       process.exitCode = 2

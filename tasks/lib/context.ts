@@ -74,4 +74,9 @@ export interface Deps {
   /** Created on first use, so --dry-run never needs a kubeconfig or a cluster. */
   kube: () => Kube
   provider: Provider
+  /**
+   * The context the run acts on, from the one kubeconfig resolution (set by prepare): every kubectl command is
+   * pinned to it with --context, so nothing drifts if the kubeconfig's current context changes mid-run.
+   */
+  context?: string
 }

@@ -21,6 +21,7 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node'
+import { kubeconfigFiles, mergedKubeconfigYaml, resolveKubeconfig } from './kubeconfig.ts'
 import { KubeError, eventTime, podSummary, rolloutStatus, stableJson, stripVolatile, type KubeTarget } from './kube-state.ts'
 
 export * from './kube-state.ts'
@@ -38,20 +39,28 @@ export interface Ref {
   namespace?: string
 }
 
+/**
+ * A client-node KubeConfig built from the ONE resolution (tasks/lib/kubeconfig.ts): kubectl's merge of the files,
+ * pinned to the resolved context — client-node never merges $KUBECONFIG itself (its merge differs from kubectl's).
+ */
 export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
+  let resolved
+  try {
+    resolved = resolveKubeconfig(target)
+  } catch (e) {
+    throw new KubeError((e as Error).message)
+  }
+  if (!resolved.files.length) throw new KubeError(`no kubeconfig: ${kubeconfigFiles(target).join(', ')} does not exist — start a cluster first (npx tsx tasks/start-cluster.ts)`)
+  if (target.context && !resolved.known) {
+    throw new KubeError(`context '${target.context}' is not in the kubeconfig (known: ${resolved.merged.contexts.map((c) => c.name).join(', ') || 'none'})`)
+  }
   const kc = new KubeConfig()
   try {
-    if (target.kubeconfig) kc.loadFromFile(target.kubeconfig)
-    else kc.loadFromDefault()
+    kc.loadFromString(mergedKubeconfigYaml(resolved))
   } catch (e) {
-    throw new KubeError(`cannot read kubeconfig ${target.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${(e as Error).message}`)
+    throw new KubeError(`cannot use kubeconfig ${resolved.files.join(':')}: ${(e as Error).message}`)
   }
-  if (target.context) {
-    if (!kc.getContextObject(target.context)) {
-      throw new KubeError(`context '${target.context}' is not in the kubeconfig (known: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`)
-    }
-    kc.setCurrentContext(target.context)
-  }
+  if (resolved.context) kc.setCurrentContext(resolved.context)
   return kc
 }
 
@@ -73,7 +82,7 @@ function describeError(e: unknown, what: string, server: string): KubeError {
   const err = e as Error & { code?: string; cause?: { code?: string } }
   const code = err.code ?? err.cause?.code ?? ''
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code + err.message)) {
-    return new KubeError(`${what}: cannot reach the cluster at ${server} (${code || err.message}) — start it (npx tsx tasks/start-cluster.ts) or pick another context`)
+    return new KubeError(`${what}: cannot reach ${server} (${code || err.message}) — is the cluster running? start it (npx tsx tasks/start-cluster.ts) or pick another context`)
   }
   return new KubeError(`${what}: ${err.message}`)
 }
@@ -123,8 +132,8 @@ export class Kube {
    * as kubectl does: `kubectl config set-context --namespace` may have changed it since this client was made.
    */
   get contextNamespace(): string {
-    const kc = this.target ? loadKubeConfig({ ...this.target, context: this.contextName }) : this.kc
-    return kc.getContextObject(this.contextName)?.namespace ?? 'default'
+    if (this.target) return resolveKubeconfig({ ...this.target, context: this.contextName }).namespace
+    return this.kc.getContextObject(this.contextName)?.namespace ?? 'default'
   }
 
   /** Wrap an API call: 404 → undefined, other failures → KubeError naming the call. */

@@ -10,6 +10,7 @@ import { basename, join, relative, resolve } from 'node:path'
 import { LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { KubernetesObject } from './kube.ts'
 import { DEFAULT_IMAGE_REPO, ROOT } from './context.ts'
+import { registerTempPath, releaseTempPath, tempPrefix } from './lifecycle.ts'
 import { registerSecret } from './redact.ts'
 
 export class ManifestError extends Error {
@@ -51,7 +52,8 @@ export interface OverrideSpec {
   pullPolicyRepo?: string
 }
 
-export const SECRET_ENV_NAME = /PASSWORD|SECRET|TOKEN/i
+/** Env names whose value is a secret: PASSWORD, PASSWD, PASS, PWD, SECRET, TOKEN, KEY, CREDENTIAL(S), AUTH, PRIVATE, CERT… */
+export const SECRET_ENV_NAME = /PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH|PRIVATE|CERT|SESSION|COOKIE|SIGNATURE|SALT|DSN|CONN(ECTION)?_?STR/i
 
 /** Path as shown to the learner. */
 export function displayPath(p: string): string {
@@ -75,6 +77,8 @@ export function loadManifests(source: string): Manifests {
   }
   if (!paths.length) throw new ManifestError(`no *.yml files in ${displayPath(abs)}`)
   const files = paths.map((p) => parseFile(p, readFileSync(p, 'utf8')))
+  const empty = files.find((f) => !f.docs.length)
+  if (empty) throw new ManifestError(`${empty.rel} is empty: it holds no Kubernetes object to apply`)
   return { source: abs, rel: displayPath(abs), files }
 }
 
@@ -204,16 +208,32 @@ export interface Rendered {
  * The manifests as kubectl should apply them. Unchanged → the original path. Changed → every file written to a
  * fresh temp dir, mode 0600 (the Secret is in there).
  */
-export function renderManifests(m: Manifests, overrides: Override[]): Rendered {
+export function renderManifests(m: Manifests, overrides: Override[], opts: { dryRun?: boolean } = {}): Rendered {
   if (!overrides.length) {
     return { dir: m.source, files: m.files.map((f) => f.path), overrides, temporary: false, cleanup: async () => {} }
   }
-  const dir = mkdtempSync(join(tmpdir(), 'learn-k8s-manifests-'))
+  if (opts.dryRun) {
+    // nothing is written under --dry-run (the Secret would be in there): the plan names where it would go
+    const dir = join(tmpdir(), 'learn-k8s-manifests-XXXXXX')
+    return { dir, files: m.files.map((f) => join(dir, basename(f.path))), overrides, temporary: true, cleanup: async () => {} }
+  }
+  const dir = mkdtempSync(join(tmpdir(), tempPrefix('learn-k8s-manifests')))
+  // removed on any exit too (Ctrl-C, SIGTERM): lifecycle.ts
+  registerTempPath(dir)
   const changed = new Set(overrides.map((o) => o.file))
   const files = m.files.map((f) => {
     const out = join(dir, basename(f.path))
     writeFileSync(out, changed.has(f.rel) ? f.docs.map((d) => d.toString()).join('') : f.text, { mode: 0o600 })
     return out
   })
-  return { dir, files, overrides, temporary: true, cleanup: () => rm(dir, { recursive: true, force: true }) }
+  return {
+    dir,
+    files,
+    overrides,
+    temporary: true,
+    cleanup: async () => {
+      await rm(dir, { recursive: true, force: true })
+      releaseTempPath(dir)
+    },
+  }
 }

@@ -5,6 +5,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { $, ProcessOutput } from 'zx'
+import { setTimeout as delay } from 'node:timers/promises'
+import { trackChild, untrackChild } from './lifecycle.ts'
 import { redact } from './redact.ts'
 import { toolHint } from './tools.ts'
 
@@ -297,25 +299,75 @@ export function createShell(options: ShellOptions = {}): Shell {
       if (!opts.quiet) log(`$ ${shown}`)
       if (options.dryRun && !opts.readOnly) return { stdout: '', stderr: '', exitCode: 0 }
       const env = { ...baseEnv(), ...opts.env } as NodeJS.ProcessEnv
-      const p = $({
-        quiet: true,
-        nothrow: true,
-        env,
-        cwd: opts.cwd,
-        input: opts.input,
-      })`${bin} ${args}`
-      if (options.verbose) {
-        const stream = (d: Buffer) => {
-          for (const l of redact(d.toString()).split('\n')) if (l.trim()) log(l)
+      for (let attempt = 1; ; attempt++) {
+        const result = await runOnce(bin, args, env, opts, log, !!options.verbose)
+        if (result.exitCode === 127 && /not found/.test(result.stderr)) throw new ToolMissingError(bin)
+        const lock = bin === 'kubectl' && result.exitCode !== 0 ? KUBECONFIG_LOCK.exec(result.stderr) : null
+        if (lock && attempt < KUBECONFIG_LOCK_TRIES) {
+          // another kubectl is writing the kubeconfig this moment: it holds <file>.lock for milliseconds
+          await delay(KUBECONFIG_LOCK_WAIT_MS * attempt)
+          continue
         }
-        p.stdout.on('data', stream)
-        p.stderr.on('data', stream)
+        if (result.exitCode !== 0 && !opts.allowFail) {
+          const hint = lock ? `${lock[1]} stayed locked for ${KUBECONFIG_LOCK_TRIES} tries: another kubectl (or another run) is editing the kubeconfig — if none is, delete ${lock[1]}` : undefined
+          throw new CommandError(shown, result.exitCode, result.stderr, hint)
+        }
+        return result
       }
-      const out: ProcessOutput = await p
-      const result = { stdout: out.stdout, stderr: out.stderr, exitCode: out.exitCode ?? 1 }
-      if (result.exitCode === 127 && /not found/.test(result.stderr)) throw new ToolMissingError(bin)
-      if (result.exitCode !== 0 && !opts.allowFail) throw new CommandError(shown, result.exitCode, result.stderr)
-      return result
     },
+  }
+}
+
+/** kubectl's message when another process holds the kubeconfig's lock file. */
+export const KUBECONFIG_LOCK = /open (\S+\.lock): file exists/
+export const KUBECONFIG_LOCK_TRIES = 5
+const KUBECONFIG_LOCK_WAIT_MS = 200
+
+/**
+ * One command, in its own process group (detached) so the whole group — a `minikube start` and what it spawns —
+ * is killed with the run on every exit path (tasks/lib/lifecycle.ts).
+ */
+async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts: RunOpts, log: (l: string) => void, verbose: boolean): Promise<RunResult> {
+  const p = $({
+    quiet: true,
+    nothrow: true,
+    detached: true,
+    env,
+    cwd: opts.cwd,
+    input: opts.input,
+  })`${bin} ${args}`
+  // zx spawns on the next tick; the pid is known once the child exists
+  let done = false
+  const track = () => {
+    if (!done) trackChild(p.pid)
+  }
+  queueMicrotask(track)
+  setImmediate(track)
+  const flushers: Array<() => void> = []
+  if (verbose) {
+    // whole lines only: a secret split across two chunks would slip past redact()
+    const stream = () => {
+      let partial = ''
+      const emit = (text: string) => {
+        for (const l of redact(text).split('\n')) if (l.trim()) log(l)
+      }
+      flushers.push(() => partial && emit(partial))
+      return (d: Buffer) => {
+        const text = partial + d.toString()
+        const cut = text.lastIndexOf('\n')
+        partial = cut < 0 ? text : text.slice(cut + 1)
+        if (cut >= 0) emit(text.slice(0, cut))
+      }
+    }
+    p.stdout.on('data', stream())
+    p.stderr.on('data', stream())
+  }
+  try {
+    const out: ProcessOutput = await p
+    for (const flush of flushers) flush()
+    return { stdout: out.stdout, stderr: out.stderr, exitCode: out.exitCode ?? 1 }
+  } finally {
+    done = true
+    untrackChild(p.pid)
   }
 }

@@ -6,8 +6,10 @@ import { Listr, type ListrTask, type ListrTaskWrapper, type ListrDefaultRenderer
 import { COMMON_FLAGS, parseCli, runMain, usage, UsageError, type CommandSpec, type Parsed } from './cli.ts'
 import { defaultCtx, tagNames, type Ctx, type Deps } from './context.ts'
 import type { Kube } from './kube.ts'
-import { targetContext } from './kubeconfig.ts'
-import { resolveProvider, guardContext } from './providers/index.ts'
+import { resolveKubeconfig } from './kubeconfig.ts'
+import { acquireRunLock } from './lifecycle.ts'
+import { guardRun, resolveProvider } from './providers/index.ts'
+import { NEEDS_REGISTRY } from './providers/remote.ts'
 import { createShell } from './shell.ts'
 import { redact } from './redact.ts'
 import type { Log, Provider } from './providers/types.ts'
@@ -23,11 +25,58 @@ export function logTo(task: { output: string | undefined }): Log {
   }
 }
 
-/** Under --dry-run nothing is read: `skip` is not evaluated, so the plan shows every step. */
+/** An error with its message (and its cause's) redacted in place, so listr2's own `✖ … [FAILED: …]` line shows no secret. */
+export function redactError<E>(e: E): E {
+  if (e instanceof Error) {
+    try {
+      e.message = redact(e.message)
+      if (e.stack) e.stack = redact(e.stack)
+    } catch {
+      // a read-only message: leave it
+    }
+  }
+  return e
+}
+
+/** The task wrapper with every title and output a step sets redacted (listr2 prints them as they are). */
+function redactingWrapper<C>(task: TaskApi<C>): TaskApi<C> {
+  return new Proxy(task, {
+    set(t, prop, value) {
+      ;(t as unknown as Record<string | symbol, unknown>)[prop] = (prop === 'title' || prop === 'output') && typeof value === 'string' ? redact(value) : value
+      return true
+    },
+    get(t, prop) {
+      const v = (t as unknown as Record<string | symbol, unknown>)[prop]
+      if (prop === 'skip' && typeof v === 'function') return (reason?: string) => (v as (r?: string) => void).call(t, reason === undefined ? reason : redact(reason))
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v
+    },
+  })
+}
+
+/**
+ * Under --dry-run nothing is read: `skip` is not evaluated, so the plan shows every step. Every title, skip reason,
+ * output line and error message passes through redact() before listr2 sees it.
+ */
 function prepareSteps<C extends { dryRun: boolean }>(steps: Step<C>[]): Step<C>[] {
   return steps.map((s) => ({
     ...s,
-    skip: (ctx: C) => (ctx.dryRun ? false : typeof s.skip === 'function' ? s.skip(ctx) : (s.skip ?? false)),
+    title: typeof s.title === 'string' ? redact(s.title) : s.title,
+    skip: async (ctx: C) => {
+      if (ctx.dryRun) return false
+      try {
+        const r = typeof s.skip === 'function' ? await s.skip(ctx) : (s.skip ?? false)
+        return typeof r === 'string' ? redact(r) : r
+      } catch (e) {
+        throw redactError(e)
+      }
+    },
+    task: async (ctx: C, task: TaskApi<C>) => {
+      try {
+        return await s.task(ctx, redactingWrapper(task))
+      } catch (e) {
+        throw redactError(e)
+      }
+    },
     // keep every echoed command visible after the step finishes
     rendererOptions: { persistentOutput: true, outputBar: Infinity, ...s.rendererOptions },
   }))
@@ -46,6 +95,8 @@ export async function runList<C extends { dryRun: boolean; verbose: boolean }>(s
     fallbackRendererCondition: () => !tty,
     rendererOptions: { collapseSubtasks: false, collapseSkips: false, showSkipMessage: true, formatOutput: 'wrap' },
     collectErrors: false,
+    // lifecycle.ts handles SIGINT: children killed, temp files removed, lock released, exit 130
+    registerSignalListeners: false,
   })
   return list.run()
 }
@@ -62,6 +113,10 @@ export interface MainOptions {
   destructive?: boolean
   /** Skip the reachability check (doctor, start-cluster, lab tasks). */
   noPing?: boolean
+  /** Take the run lock (one run at a time acting on the cluster). */
+  lock?: boolean
+  /** It builds or loads images: the remote provider then needs --registry (checked before anything runs). */
+  needsRegistry?: boolean
 }
 
 export interface Prepared {
@@ -88,7 +143,7 @@ export function withImageFlags(provider: Provider, values: string[] | undefined)
   return { ...provider, imageOverrides: () => ({ ...provider.imageOverrides(), ...extra }) }
 }
 
-/** Parse flags, pick the provider, guard the context, and fail fast on an unreachable cluster. */
+/** Parse flags, pick the provider, guard the context (name and server), take the run lock, and fail fast on an unreachable cluster. */
 export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOptions, ctxOver: (p: Parsed) => Partial<Ctx> = () => ({})): Promise<Prepared | undefined> {
   const parsed = parseCli(cmd, argv)
   if (parsed.help) {
@@ -105,16 +160,21 @@ export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOption
   const minikube = { profile: f.profile as string | undefined, driver: f.driver as string | undefined }
   const flag = (f.provider as string | undefined) ?? (minikube.profile !== undefined || minikube.driver !== undefined ? 'minikube' : undefined)
   const resolved = await resolveProvider({ flag, context: f.context as string | undefined, sh: probe, registry: f.registry as string | undefined, minikube })
+  if (opts.needsRegistry && resolved.name === 'remote' && !f.registry) throw new UsageError(NEEDS_REGISTRY)
   const provider = withImageFlags(resolved, f.image as string[] | undefined)
   const sh = createShell({ dryRun, verbose, env: provider.commandEnv() })
-  const target = { ...provider.target(), ...(f.context ? { context: f.context as string } : {}) }
-  // the guard decides from names in the kubeconfig file, before the client library is even loaded
-  if (!dryRun && opts.mutates) {
-    guardContext({ provider, context: targetContext(target) ?? '(no current context)', explicitContext: f.context as string | undefined, destructive: !!opts.destructive, yes: !!f.yes })
-  }
+  const explicit = f.context as string | undefined
+  const target = { ...provider.target(), ...(explicit ? { context: explicit } : {}) }
+  // the ONE kubeconfig resolution; the guard judges its context's name and server before the client library is loaded
+  const kubeconfig =
+    !dryRun && opts.mutates
+      ? await guardRun({ provider, sh: probe, explicitContext: explicit, destructive: !!opts.destructive, yes: !!f.yes })
+      : resolveKubeconfig(target)
+  const context = kubeconfig.context ?? target.context
+  if (!dryRun && opts.lock) acquireRunLock({ context: context ?? '(none)', command: cmd.name })
   const { Kube: KubeClient } = await import('./kube.ts')
   let kube: Kube | undefined
-  const deps: Deps = { sh, provider, kube: () => (kube ??= new KubeClient(target)) }
+  const deps: Deps = { sh, provider, context, kube: () => (kube ??= new KubeClient({ ...target, context })) }
   if (!dryRun && !opts.noPing) await deps.kube().ping()
   return { parsed, ctx, deps }
 }
@@ -122,9 +182,12 @@ export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOption
 /** main() of a task file that runs one factory. */
 export function taskMain(cmd: CommandSpec, factories: StepFactory[] | ((p: Prepared) => Step[]), opts: MainOptions, ctxOver?: (p: Parsed) => Partial<Ctx>): Promise<void> {
   return runMain(cmd, async () => {
-    const prepared = await prepare(cmd, process.argv.slice(2), opts, ctxOver)
+    // the lock for every task that changes the cluster; the ping after the steps are built, so a bad --file
+    // (read and checked when its step is made) fails before the cluster is contacted
+    const prepared = await prepare(cmd, process.argv.slice(2), { lock: opts.mutates, ...opts, noPing: true }, ctxOver)
     if (!prepared) return
     const steps = typeof factories === 'function' ? factories(prepared) : factories.map((f) => f(prepared.deps))
+    if (!prepared.ctx.dryRun && !opts.noPing) await prepared.deps.kube().ping()
     await runList(steps, prepared.ctx)
   })
 }

@@ -7,7 +7,7 @@ import { expectOk, kube, kubectl, lesson } from './helpers.ts'
 test('lesson 1 starts (or finds) the cluster and sees one node, Ready', async () => {
   const r = await lesson(1)
   await expectOk(r, 'lesson 1')
-  assert.match(r.stdout, /\$ kubectl get nodes/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?get nodes/)
   assert.match(r.stdout, /\s+\S+\s+Ready\s/)
   assert.match(r.stdout, /Seen: one node, node\/\S+, Ready/)
 })

@@ -11,8 +11,8 @@ const NS = 'default'
 test('lesson 3 creates the Deployment, sees its pod Running and the missing image reported', async () => {
   const r = await lesson(3)
   await expectOk(r, 'lesson 3', NS)
-  assert.match(r.stdout, /\$ kubectl apply --server-side --force-conflicts -f \S*manifests\/lessons\/03-hellogopher\.yml/)
-  assert.match(r.stdout, /\$ kubectl get all -n default/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?apply --server-side --force-conflicts -f \S*manifests\/lessons\/03-hellogopher\.yml/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?get all -n default/)
   assert.match(r.stdout, /imagePullPolicy: Never/)
   assert.match(r.stdout, /Seen: pod\/hellogopher-\S+ Running/)
   assert.match(r.stdout, /hellogopher-not-built\s+0\/1\s+ErrImageNeverPull/)

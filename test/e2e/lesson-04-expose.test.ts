@@ -8,7 +8,7 @@ const NS = 'default'
 test('lesson 4 exposes the Deployment and gets Hello gopher through the NodePort', async () => {
   const r = await lesson(4)
   await expectOk(r, 'lesson 4', NS)
-  assert.match(r.stdout, /\$ kubectl expose deployment hellogopher --type=NodePort --port=8080 -n default/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?expose deployment hellogopher --type=NodePort --port=8080 -n default/)
   assert.match(r.stdout, /hellogopher\s+NodePort\s+\S+\s+<none>\s+8080:3\d{4}\/TCP/)
   assert.match(r.stdout, /Seen: NodePort 3\d{4}; GET http:\/\/\S+ → 200 Hello gopher/)
 })

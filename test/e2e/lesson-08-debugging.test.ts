@@ -34,9 +34,9 @@ test('lesson 8: Timeout triggered in the log, exec works, OOMKilled 137', async 
     if (p.spec?.containers[0]?.image === V2 && p.status?.phase === 'Running' && !followed.has(name)) followed.set(name, followLogs(name))
   })
   await expectOk(r, 'lesson 8', NS)
-  assert.match(r.stdout, /\$ kubectl logs hellogopher-\S+ -n default/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?logs hellogopher-\S+ -n default/)
   assert.match(r.stdout, /Timeout triggered after 10s/)
-  assert.match(r.stdout, /\$ kubectl set image deployment\/hellogopher hellogopher=programmingpercy\/hellogopher:3\.0 -n default/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?set image deployment\/hellogopher hellogopher=programmingpercy\/hellogopher:3\.0 -n default/)
   assert.match(r.stdout, /hello from inside hellogopher-/)
   assert.match(r.stdout, /oom-demo\s+0\/1\s+OOMKilled/)
 

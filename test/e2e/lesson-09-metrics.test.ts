@@ -22,7 +22,7 @@ test('lesson 9: kubectl top pods lists the hellogopher pod; the dashboard is min
     assert.match(r.stdout, /\$ minikube addons enable metrics-server/)
     assert.match(r.stdout, /to open the dashboard, type: minikube dashboard/)
   } else assert.match(r.stdout, new RegExp(`the dashboard is a minikube addon; the ${E2E_PROVIDER} cluster has none`))
-  assert.match(r.stdout, /\$ kubectl top pods -n default/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?top pods -n default/)
   assert.match(r.stdout, /Seen: kubectl top pods: hellogopher-\S+ \d+m \d+Mi/)
 })
 

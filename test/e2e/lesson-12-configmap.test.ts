@@ -13,12 +13,12 @@ type ConfigMap = { data?: Record<string, string>; metadata?: { managedFields?: A
 test('lesson 12: create from literal and env file, configMapKeyRef, envFrom, declared ConfigMap', async () => {
   const r = await lesson(12)
   await expectOk(r, 'lesson 12', NS)
-  assert.match(r.stdout, /\$ kubectl create configmap hellogopher-config --from-literal=log_level=debug -n hellogopher/)
-  assert.match(r.stdout, /\$ kubectl create configmap database-configs --from-env-file=manifests\/lessons\/12-dbConfig\.properties -n hellogopher/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?create configmap hellogopher-config --from-literal=log_level=debug -n hellogopher/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?create configmap database-configs --from-env-file=manifests\/lessons\/12-dbConfig\.properties -n hellogopher/)
   assert.match(r.stdout, /Seen: configmap\/hellogopher-config \{log_level: debug\}; configmap\/database-configs \{"DATABASE_NAME":"test","DATABASE_USERNAME":"root"\}/)
   assert.match(r.stdout, /from configmap\/database-configs \(configMapKeyRef\)/)
   assert.match(r.stdout, /from configmap\/database-configs \(envFrom\)/)
-  assert.match(r.stdout, /\$ kubectl delete configmap database-configs -n hellogopher/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?delete configmap database-configs -n hellogopher/)
 })
 
 test('independent: the ConfigMaps hold the literal and the env file; the declared one is applied', async () => {

@@ -72,7 +72,7 @@ test('lesson 13, watched: the Secret held the wrong value, then the right one; a
   assert.equal([...errors, ...podErrors], [])
   assert.match(r.stdout, /database-secrets\s+Opaque\s+1/)
   assert.match(r.stdout, /DATABASE_PASSWORD: ••••••/)
-  assert.match(r.stdout, /\$ kubectl patch secret database-secrets -n hellogopher --type=json --patch-file \S+/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?patch secret database-secrets -n hellogopher --type=json --patch-file \S+/)
   // the Secret's values never show: not its base64, not the wrong value the lesson patched in
   for (const s of [TUTORIAL_B64, WRONG_VALUE, b64(WRONG_VALUE)]) assert.not.ok(`${r.stdout}${r.stderr}`.includes(s), 'a Secret value was shown')
 

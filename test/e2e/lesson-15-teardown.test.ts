@@ -9,7 +9,7 @@ test('lesson 15: the final state is built, then torn down', async () => {
   const r = await lesson(15)
   await expectOk(r, 'lesson 15', 'default')
   assert.match(r.stdout, /\$ kubectl config set-context --current --namespace=hellogopher/)
-  assert.match(r.stdout, /\$ kubectl delete namespace hellogopher --wait=false/)
+  assert.match(r.stdout, /\$ kubectl (--context \S+ )?delete namespace hellogopher --wait=false/)
   assert.match(r.stdout, /\$ kubectl config set-context --current --namespace=default/)
   assert.match(r.stdout, /Seen: nothing of the tutorial is left; the context namespace is default/)
 })

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { UsageError } from '../../tasks/lib/cli.ts'
 import { Kube } from '../../tasks/lib/kube.ts'
 import { contextArgs } from '../../tasks/lib/kubectl.ts'
-import { detectProviderName, guardDecision, isLocalContext, makeProvider, resolveProvider } from '../../tasks/lib/providers/index.ts'
+import { detectProviderName, guardDecision, guardRun, isLocalContext, isLocalServer, makeProvider, resolveProvider } from '../../tasks/lib/providers/index.ts'
 import { minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import type { Provider } from '../../tasks/lib/providers/types.ts'
 import { prepare, spec } from '../../tasks/lib/task.ts'
@@ -93,7 +93,7 @@ test('resolve: --context prod-eu → remote acting on prod-eu, and kubectl gets 
   assert.equal(contextArgs({ provider: p }), ['--context', 'prod-eu'])
 })
 
-test('resolve: current prod-eu without --context → remote on the current context (kubectl without --context)', async () => {
+test('resolve: current prod-eu without --context → remote on the current context (the provider names none; prepare pins kubectl to the resolved one)', async () => {
   const p = await resolve({}, 'prod-eu')
   assert.equal(p.target(), {})
   assert.equal(contextArgs({ provider: p }), [])
@@ -276,5 +276,146 @@ test('prepare: a read-only task on prod-eu is not guarded (it only pings)', () =
     await prepare(teardownLike, [], { mutates: false })
     assert.equal(pings, ['prod-eu'])
   }))
+
+// ── the guard judges the server, not just the name ──────────────────────────
+type ServerCase = [string, { context: string; server?: string; explicitContext?: string; allowed?: string[]; localAddresses?: string[]; destructive?: boolean; yes?: boolean }, true | RegExp]
+const serverCases: ServerCase[] = [
+  ['kind-dev on loopback (kind publishes 127.0.0.1:<port>)', { context: 'kind-dev', server: 'https://127.0.0.1:41234' }, true],
+  ['minikube on localhost', { context: 'minikube', server: 'https://localhost:8443' }, true],
+  ['the lab at its node address', { context: 'learn-k8s-lab', server: 'https://10.250.0.1:6443' }, true],
+  ['minikube at the IP `minikube ip` reported', { context: 'minikube', server: 'https://192.168.49.2:8443', localAddresses: ['192.168.49.2'] }, true],
+  ['a local name not in the kubeconfig yet (the cluster is about to be made)', { context: 'kind-new' }, true],
+  [
+    'kind-prod on a remote host: refused, naming name and server',
+    { context: 'kind-prod', server: 'https://prod.example.com:6443', destructive: true },
+    /^refusing to act on context 'kind-prod': its name says local but its server https:\/\/prod\.example\.com:6443 is not a local address/,
+  ],
+  ['minikube at an address minikube did not report', { context: 'minikube', server: 'https://192.168.49.2:8443', localAddresses: ['192.168.49.3'] }, /server https:\/\/192\.168\.49\.2:8443 is not a local address/],
+  ['learn-k8s-lab pointing elsewhere', { context: 'learn-k8s-lab', server: 'https://10.0.0.5:6443' }, /context 'learn-k8s-lab': its name says local/],
+  ['kind-prod remote with --context only: still refused', { context: 'kind-prod', server: 'https://10.1.2.3:6443', explicitContext: 'kind-prod' }, /LEARN_K8S_ALLOW_CONTEXTS=kind-prod/],
+  ['kind-prod remote with the allow-list only: still refused', { context: 'kind-prod', server: 'https://10.1.2.3:6443', allowed: ['kind-prod'] }, /pass --context kind-prod/],
+  ['kind-prod remote with --context AND the allow-list', { context: 'kind-prod', server: 'https://10.1.2.3:6443', explicitContext: 'kind-prod', allowed: ['kind-prod'] }, true],
+  ['… but deleting there still needs --yes', { context: 'kind-prod', server: 'https://10.1.2.3:6443', explicitContext: 'kind-prod', allowed: ['kind-prod'], destructive: true }, /without --yes/],
+  ['staging in the allow-list needs no --context', { context: 'staging', server: 'https://10.1.2.3:6443', allowed: ['a', 'staging'] }, true],
+  ['staging in the allow-list: deleting still needs --yes', { context: 'staging', server: 'https://10.1.2.3:6443', allowed: ['staging'], destructive: true }, /without --yes/],
+  ['a non-local name on loopback (an SSH tunnel to prod?) still needs --context', { context: 'prod-eu', server: 'https://127.0.0.1:6443' }, /pass --context prod-eu/],
+]
+for (const [name, c, want] of serverCases) {
+  test(`guard (server): ${name}`, () => {
+    const d = guardDecision({ provider: remote(), destructive: false, yes: false, ...c })
+    if (want === true) assert.equal(d, { ok: true })
+    else {
+      assert.is(d.ok, false)
+      if (!d.ok) {
+        assert.match(d.reason, want)
+        assert.not.match(d.reason, /\n/)
+      }
+    }
+  })
+}
+
+test('isLocalServer: loopback v4/v6, localhost, the lab node; not other private addresses', () => {
+  const yes = ['https://127.0.0.1:6443', 'https://127.8.9.10', 'https://[::1]:6443', 'https://localhost:8443', 'https://10.250.0.1:6443']
+  const no = ['https://10.250.0.2:6443', 'https://192.168.49.2:8443', 'https://prod.example.com', 'https://128.0.0.1', 'not a url']
+  assert.equal(yes.map((s) => isLocalServer(s)), yes.map(() => true))
+  assert.equal(no.map((s) => isLocalServer(s)), no.map(() => false))
+  assert.ok(isLocalServer('https://192.168.49.2:8443', ['192.168.49.2']))
+})
+
+/** A kubeconfig file (never contacted) with the given contexts → servers, and a current context. */
+function kubeconfigWith(dir: string, contexts: Record<string, string>, current: string): string {
+  const file = join(dir, 'kubeconfig')
+  const names = Object.keys(contexts)
+  writeFileSync(
+    file,
+    [
+      `clusters: [${names.map((n) => `{name: ${n}, cluster: {server: "${contexts[n]}"}}`).join(', ')}]`,
+      'users: [{name: u, user: {token: not-a-real-token}}]',
+      `contexts: [${names.map((n) => `{name: ${n}, context: {cluster: ${n}, user: u}}`).join(', ')}]`,
+      `current-context: ${current}`,
+    ].join('\n'),
+  )
+  return file
+}
+
+async function withKubeconfig(contexts: Record<string, string>, current: string, fn: (pings: string[]) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'guard-server-'))
+  const keys = ['KUBECONFIG', 'KIND_CLUSTER_NAME', 'LEARN_K8S_ALLOW_CONTEXTS']
+  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]))
+  const ping = Kube.prototype.ping
+  const pings: string[] = []
+  Kube.prototype.ping = async function (this: Kube) {
+    pings.push(this.contextName)
+    return 'v1.34.4'
+  }
+  try {
+    for (const k of keys) delete process.env[k]
+    Object.assign(process.env, env, { KUBECONFIG: kubeconfigWith(dir, contexts, current) })
+    await fn(pings)
+  } finally {
+    Kube.prototype.ping = ping
+    for (const k of keys) {
+      if (saved[k] === undefined) delete process.env[k]
+      else process.env[k] = saved[k]
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const relabelDelete = spec('tasks/relabel.ts', 'test', { yes: { type: 'boolean', description: 'confirm' } })
+
+test('prepare: `relabel --delete` on a current context kind-prod whose server is remote is refused, no ping', () =>
+  withKubeconfig({ 'kind-prod': 'https://prod.example.com:6443' }, 'kind-prod', async (pings) => {
+    try {
+      await prepare(relabelDelete, [], { mutates: true, destructive: true })
+      assert.unreachable('should throw')
+    } catch (e) {
+      assert.match((e as Error).message, /^refusing to act on context 'kind-prod': its name says local but its server https:\/\/prod\.example\.com:6443 is not a local address/)
+    }
+    assert.equal(pings, [])
+  }))
+
+test('prepare: KIND_CLUSTER_NAME=prod --provider kind does not act on kind-prod at a remote server', () =>
+  withKubeconfig({ 'kind-prod': 'https://10.20.30.40:6443', minikube: 'https://127.0.0.1:1' }, 'minikube', async (pings) => {
+    try {
+      await prepare(relabelDelete, ['--provider', 'kind'], { mutates: true, destructive: false })
+      assert.unreachable('should throw')
+    } catch (e) {
+      assert.match((e as Error).message, /context 'kind-prod'.*https:\/\/10\.20\.30\.40:6443/)
+    }
+    assert.equal(pings, [])
+  }, { KIND_CLUSTER_NAME: 'prod' }))
+
+test('prepare: minikube at 192.168.49.2 passes once `minikube ip -p minikube` (echoed) reports that address', async () => {
+  await withKubeconfig({ minikube: 'https://192.168.49.2:8443' }, 'minikube', async () => {
+    const echoed: string[] = []
+    const sh = fakeShell({ reply: (c) => (c.line === 'minikube ip -p minikube' ? { stdout: '192.168.49.2\n' } : undefined) })
+    const r = await guardRun({ provider: makeProvider('minikube'), sh, destructive: true, yes: false, log: (l) => echoed.push(l) })
+    assert.is(r.context, 'minikube')
+    assert.equal(echoed, ['$ minikube ip -p minikube'])
+    // and when minikube reports another address (or fails), the same context is refused
+    const other = fakeShell({ reply: (c) => (c.line === 'minikube ip -p minikube' ? { stdout: '192.168.58.2\n' } : undefined) })
+    await guardRun({ provider: makeProvider('minikube'), sh: other, destructive: true, yes: false, log: () => {} }).then(
+      () => assert.unreachable('should refuse'),
+      (e: Error) => assert.match(e.message, /its name says local but its server https:\/\/192\.168\.49\.2:8443/),
+    )
+  })
+})
+
+test('prepare: a loopback kind-dev passes without asking docker; kubectl is pinned to the resolved context', () =>
+  withKubeconfig({ 'kind-dev': 'https://127.0.0.1:40001' }, 'kind-dev', async (pings) => {
+    const p = await prepare(relabelDelete, [], { mutates: true, destructive: true })
+    assert.ok(p)
+    assert.equal(contextArgs(p.deps), ['--context', 'kind-dev'])
+    assert.equal(pings, ['kind-dev'])
+  }))
+
+test('prepare: a context allowed by LEARN_K8S_ALLOW_CONTEXTS runs without --context; kubectl pinned to it', () =>
+  withKubeconfig({ staging: 'https://10.1.2.3:6443' }, 'staging', async () => {
+    const p = await prepare(relabelDelete, [], { mutates: true, destructive: false })
+    assert.ok(p)
+    assert.is(p.deps.provider.name, 'remote')
+    assert.equal(contextArgs(p.deps), ['--context', 'staging'])
+  }, { LEARN_K8S_ALLOW_CONTEXTS: 'staging' }))
 
 test.run()

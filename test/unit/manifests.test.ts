@@ -163,4 +163,47 @@ test('overridden → every file in a fresh temp dir, mode 0600, comments kept, r
   assert.not.ok(existsSync(r.dir))
 })
 
+test('env names that say secret: PASS, PWD, KEY, CREDENTIAL, AUTH… are registered; others are not', () => {
+  clearSecrets()
+  const dir = tempManifests({
+    'd.yml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: d}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: c',
+      '          image: busybox',
+      '          env:',
+      '            - {name: DB_PASS, value: v-pass-1}',
+      '            - {name: MYSQL_PWD, value: v-pwd-2}',
+      '            - {name: API_KEY, value: v-key-3}',
+      '            - {name: GCP_CREDENTIALS, value: v-cred-4}',
+      '            - {name: BASIC_AUTH, value: v-auth-5}',
+      '            - {name: DATABASE_HOST, value: mysql-host}',
+      '',
+    ].join('\n'),
+  })
+  loadManifests(dir)
+  assert.is(redact('v-pass-1 v-pwd-2 v-key-3 v-cred-4 v-auth-5 mysql-host'), `${Array(5).fill(REDACTED).join(' ')} mysql-host`)
+})
+
+test('an empty manifest file (or one of comments and bare ---) is an error naming it', () => {
+  const dir = tempManifests({ 'a.yml': '# only a comment\n---\n' })
+  assert.match(errorOf(() => loadManifests(join(dir, 'a.yml'))).message, /a\.yml is empty: it holds no Kubernetes object to apply$/)
+  const empty = tempManifests({ 'b.yml': '' })
+  assert.match(errorOf(() => loadManifests(empty)).message, /b\.yml is empty/)
+})
+
+test('renderManifests under --dry-run writes nothing (the Secret would be in there)', () => {
+  const m = loadManifests(MANIFESTS_DIR)
+  const { manifests, overrides } = applyOverrides(m, [{ source: 'lab', images: { 'mysql:8.0': 'localhost/lab/mysql:1' } }])
+  assert.ok(overrides.length)
+  const r = renderManifests(manifests, overrides, { dryRun: true })
+  assert.not.ok(existsSync(r.dir))
+  assert.ok(r.files.every((f) => !existsSync(f)))
+})
+
 test.run()

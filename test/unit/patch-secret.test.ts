@@ -58,7 +58,7 @@ const flagCases: Array<[string, ParsedFlags, RegExp | Record<string, unknown>]> 
   ['file + key + no-wait', { 'from-file': '/run/pw', key: 'OTHER.key', restart: true, 'no-wait': true, timeout: '10' }, { key: 'OTHER.key', source: { file: '/run/pw' }, base64: false, restart: true, wait: false, timeoutMs: 10_000 }],
   ['no source', {}, /--from-stdin, --from-env VAR or --from-file PATH \(never on the command line\)/],
   ['two sources', { 'from-stdin': true, 'from-env': 'X' }, /exactly one of/],
-  ['bad env name', { 'from-env': '1X' }, /not an environment variable name/],
+  ['bad env name (a value typed by mistake is not echoed)', { 'from-env': 'my pa$$' }, /^--from-env takes the NAME of an environment variable \(letters, digits, _\), not the value$/],
   ['bad key', { 'from-stdin': true, key: 'a/b' }, /--key 'a\/b' is not a valid Secret key/],
   ['--no-wait without --restart', { 'from-stdin': true, 'no-wait': true }, /--no-wait only applies with --restart/],
 ]
@@ -106,7 +106,7 @@ test('--base64: bad base64 is a one-line UsageError that does not quote the valu
 })
 
 const badSources: Array<[string, Parameters<typeof readSecretValue>[0], ValueIO, RegExp]> = [
-  ['unset env', { source: { env: 'NOPE' }, base64: false }, io(), /environment variable NOPE is not set/],
+  ['unset env', { source: { env: 'NOPE' }, base64: false }, io(), /^the variable named by --from-env is not set/],
   ['unreadable file', { source: { file: '/nonexistent/pw' }, base64: false }, io({ readFile: async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOENT' })) }), /cannot read --from-file \/nonexistent\/pw: ENOENT/],
   ['empty stdin', { source: { stdin: true }, base64: false }, io({ stdin: async () => '\n' }), /the new value is empty/],
   ['empty env', { source: { env: 'E' }, base64: false }, io({ env: { E: '' } }), /the new value is empty/],
@@ -119,6 +119,15 @@ for (const [name, flags, i, want] of badSources) {
     })
   })
 }
+
+test('--from-env hunter2 (the value typed where the name goes): the error never says hunter2', async () => {
+  const f = parsePatchFlags({ 'from-env': 'hunter2' })
+  await rejects(readSecretValue(f, io({ env: {} })), (e) => {
+    assert.instance(e, UsageError)
+    assert.not.match(e.message, 'hunter2')
+  })
+  assert.throws(() => parsePatchFlags({ 'from-env': 'hunter 2' }), (e: Error) => !e.message.includes('hunter'))
+})
 
 test('secretPatch: the JSON patch the tutorial types', () => {
   assert.is(secretPatch('DATABASE_PASSWORD', 'cGFzc3dvcmQ='), '[{"op":"replace","path":"/data/DATABASE_PASSWORD","value":"cGFzc3dvcmQ="}]')
@@ -231,6 +240,18 @@ test('task: --dry-run echoes the command (file path, never the value), reads not
   assert.match(line, /^kubectl patch secret database-secrets -n hellogopher --type=json --patch-file \S+\/patch\.json$/)
   assert.not.ok(existsSync(line.split(' ').pop()!))
   assertNoValueAnywhere(sh.calls, [...sh.echoed, ...t.outputs])
+})
+
+test('task: --dry-run never writes the patch file, not even for a moment', async () => {
+  const { sh } = recordingShell(true)
+  const existed: boolean[] = []
+  const run = sh.run.bind(sh)
+  sh.run = async (bin, args, opts) => {
+    existed.push(existsSync(args[args.length - 1]!))
+    return run(bin, args, opts)
+  }
+  await runStep(patchSecret(fakeDeps({ sh }), { key: 'DATABASE_PASSWORD', b64: B64 }), testCtx({ dryRun: true }))
+  assert.equal(existed, [false])
 })
 
 // ── restart ──────────────────────────────────────────────────────────────────

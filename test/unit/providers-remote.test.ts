@@ -262,7 +262,7 @@ test('status: a context whose server does not answer → not running, with the r
     process.env.KUBECONFIG = file
     const s = await remoteProvider({ context: 'staging' }).status(fakeShell())
     assert.is(s.running, false)
-    assert.match(s.detail, /^remote: context staging does not answer \(.*cannot reach the cluster at https:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)\)$/)
+    assert.match(s.detail, /^remote: context staging does not answer \(.*cannot reach https:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)\)$/)
   } finally {
     if (saved === undefined) delete process.env.KUBECONFIG
     else process.env.KUBECONFIG = saved

@@ -1,4 +1,4 @@
-/** tasks/lib/redact.ts: registered secrets are masked in plain and base64 form; short values are never registered. */
+/** tasks/lib/redact.ts: registered secrets are masked in plain and base64 form; 1–2 character values only where they stand as a value. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { clearSecrets, redact, REDACTED, registerSecret } from '../../tasks/lib/redact.ts'
@@ -24,12 +24,30 @@ test('a base64-looking value whose decoded form is binary only masks itself', ()
   assert.is(redact('a //// b'), `a ${REDACTED} b`)
 })
 
-for (const short of ['', 'a', '12', undefined, null]) {
-  test(`short or empty value ${JSON.stringify(short)} is not registered (it would shred every line)`, () => {
-    registerSecret(short)
+for (const empty of ['', undefined, null]) {
+  test(`empty value ${JSON.stringify(empty)} registers nothing`, () => {
+    registerSecret(empty)
     assert.is(redact('a 12 abc'), 'a 12 abc')
   })
 }
+
+test('a 1-character password is registered: masked as a value and in base64, everywhere', () => {
+  registerSecret('x')
+  assert.is(redact('DATABASE_PASSWORD=x'), `DATABASE_PASSWORD=${REDACTED}`)
+  assert.is(redact('password: x'), `password: ${REDACTED}`)
+  assert.is(redact('{"value":"x"}'), `{"value":"${REDACTED}"}`)
+  assert.is(redact('x'), REDACTED)
+  // its base64 (eA==) is masked wherever it appears
+  assert.is(redact('DATABASE_PASSWORD: eA== and data eA=='), `DATABASE_PASSWORD: ${REDACTED} and data ${REDACTED}`)
+})
+
+test('a 1–2 character value is not masked inside words or free prose (that would shred every line)', () => {
+  registerSecret('a')
+  registerSecret('12')
+  assert.is(redact('a cat ran 12 laps in 2012'), 'a cat ran 12 laps in 2012')
+  assert.is(redact('K=12'), `K=${REDACTED}`)
+  assert.is(redact('K=123'), 'K=123')
+})
 
 test('a three-character value is the shortest registered', () => {
   registerSecret('abc')

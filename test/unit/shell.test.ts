@@ -1,4 +1,7 @@
 /** tasks/lib/shell.ts: how commands are shown (quoted, secrets masked), dry-run, and one-line failures. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { clearSecrets, REDACTED, registerSecret } from '../../tasks/lib/redact.ts'
@@ -134,6 +137,55 @@ test('which finds programs on PATH and not others', async () => {
   const sh = createShell()
   assert.match((await sh.which('sh')) ?? '', /\/sh$/)
   assert.is(await sh.which('no-such-program-xyz'), undefined)
+})
+
+test('--verbose streams whole lines: a secret split across two output chunks is still masked', async () => {
+  registerSecret('hunter22')
+  const lines: string[] = []
+  await createShell({ verbose: true }).run('sh', ['-c', "printf 'pw=hun'; sleep 0.3; printf 'ter22\\nnext'"], { log: (l) => lines.push(l), quiet: true })
+  assert.equal(lines, [`pw=${REDACTED}`, 'next'])
+})
+
+/** A `kubectl` on PATH that fails with kubectl's kubeconfig-lock message `failures` times, then succeeds. */
+function lockedKubectl(failures: number): { env: Record<string, string>; calls: () => number; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'kubectl-lock-'))
+  const counter = join(dir, 'calls')
+  writeFileSync(counter, '')
+  writeFileSync(
+    join(dir, 'kubectl'),
+    `#!/bin/sh\necho x >> ${counter}\nn=$(wc -l < ${counter})\nif [ "$n" -le ${failures} ]; then echo "error: open /root/.kube/config.lock: file exists" >&2; exit 1; fi\necho done\n`,
+    { mode: 0o755 },
+  )
+  return {
+    env: { PATH: `${dir}:${process.env.PATH}` },
+    calls: () => readFileSync(counter, 'utf8').split('\n').filter(Boolean).length,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
+
+test("kubectl's kubeconfig lock contention is retried briefly: the run goes on", async () => {
+  const k = lockedKubectl(2)
+  try {
+    const r = await createShell({ env: k.env }).run('kubectl', ['config', 'set-context', '--current', '--namespace=x'])
+    assert.is(r.stdout.trim(), 'done')
+    assert.is(k.calls(), 3)
+  } finally {
+    k.cleanup()
+  }
+})
+
+test('kubeconfig lock that stays: one line saying which lock and what to do', async () => {
+  const k = lockedKubectl(99)
+  try {
+    await createShell({ env: k.env }).run('kubectl', ['config', 'set-context', '--current', '--namespace=x'])
+    assert.unreachable('should throw')
+  } catch (e) {
+    assert.instance(e, CommandError)
+    assert.match((e as Error).message, /\/root\/\.kube\/config\.lock stayed locked for \d+ tries: another kubectl \(or another run\) is editing the kubeconfig — if none is, delete \/root\/\.kube\/config\.lock$/)
+    assert.not.match((e as Error).message, /\n/)
+  } finally {
+    k.cleanup()
+  }
 })
 
 test.run()

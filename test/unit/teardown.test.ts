@@ -1,5 +1,5 @@
 /** tasks/teardown.ts: only what exists is deleted, the context namespace comes back, skip when clean. */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -10,7 +10,32 @@ import { LEFTOVERS, previousNamespace, stopCluster, teardown } from '../../tasks
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const dirs: string[] = []
-test.after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+/** A kubeconfig (never contacted) with two contexts; its current-context is what each test says. */
+function kubeconfig(current: string): string {
+  dirs.push(mkdtempSync(join(tmpdir(), 'teardown-kc-')))
+  const f = join(dirs[dirs.length - 1]!, 'config')
+  writeFileSync(
+    f,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: mk, cluster: {server: "https://127.0.0.1:1"}}, {name: prod, cluster: {server: "https://10.255.255.1:6443"}}]',
+      'users: [{name: u, user: {token: not-a-real-token}}]',
+      'contexts: [{name: minikube, context: {cluster: mk, user: u, namespace: hellogopher}}, {name: prod, context: {cluster: prod, user: u, namespace: payments}}]',
+      `current-context: ${current}`,
+    ].join('\n'),
+  )
+  return f
+}
+const savedKubeconfig = process.env.KUBECONFIG
+test.before.each(() => {
+  process.env.KUBECONFIG = kubeconfig('minikube')
+})
+test.after(() => {
+  if (savedKubeconfig === undefined) delete process.env.KUBECONFIG
+  else process.env.KUBECONFIG = savedKubeconfig
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }))
+})
 const stateFile = (prev?: string) => {
   dirs.push(mkdtempSync(join(tmpdir(), 'teardown-')))
   const f = join(dirs[dirs.length - 1]!, 'state.json')
@@ -29,6 +54,7 @@ function world(w: World) {
   const deleted: Ref[] = []
   const kube = fakeKube({
     contextNamespace: w.contextNamespace,
+    contextName: 'minikube',
     read: async (ref: Ref) => {
       if (ref.kind === 'Namespace') {
         return w.exists.includes(`Namespace/${ref.name}`) ? { metadata: { name: ref.name, ...(w.terminating ? { deletionTimestamp: new Date() } : {}) } } : undefined
@@ -110,11 +136,20 @@ test('task: a namespace already terminating is waited for, not deleted again', a
   assert.is(deleted.length, 1)
 })
 
-test('task: kubectl config runs without --context (it edits the kubeconfig); deletes carry it', async () => {
+test('task: restores the namespace of the context it acted on, by name, when another context is current', async () => {
+  // the run acted on minikube; prod is the kubeconfig's current context and must not be touched
+  process.env.KUBECONFIG = kubeconfig('prod')
   const { kube } = world({ exists: ['Namespace/hellogopher'], contextNamespace: 'hellogopher' })
   const deps = fakeDeps({ kube, provider: fakeProvider({ target: () => ({ context: 'minikube' }) }) })
   await runStep(teardown(deps, { stateFile: stateFile('default') }), testCtx())
-  assert.equal(deps.sh.commands(), ['kubectl --context minikube delete namespace hellogopher --wait=false', 'kubectl config set-context --current --namespace=default'])
+  assert.equal(deps.sh.commands(), ['kubectl --context minikube delete namespace hellogopher --wait=false', 'kubectl config set-context minikube --namespace=default'])
+})
+
+test('task: the acted-on context is the current one → the tutorial\'s `set-context --current`', async () => {
+  const { kube } = world({ exists: [], contextNamespace: 'hellogopher' })
+  const deps = fakeDeps({ kube, provider: fakeProvider({ target: () => ({ context: 'minikube' }) }) })
+  await runStep(teardown(deps, { stateFile: stateFile('team-a') }), testCtx())
+  assert.equal(deps.sh.commands(), ['kubectl config set-context --current --namespace=team-a'])
 })
 
 test('task: a namespace stuck terminating → says why (its conditions) after the deadline', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
 import { ROOT } from '../context.ts'
+import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
 import type { Shell } from '../shell.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG } from '../../lab/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
@@ -64,12 +65,14 @@ export function labProvider(): Provider {
       return { DOCKER_HOST }
     },
     async loadImage(sh, image, log) {
-      const tar = join(tmpdir(), `lab-image-${process.pid}-${image.replace(/[^\w.-]+/g, '_')}.tar`)
+      const tar = join(tmpdir(), `${tempPrefix('lab-image')}${image.replace(/[^\w.-]+/g, '_')}.tar`)
+      registerTempPath(tar) // removed on Ctrl-C or SIGTERM too
       try {
         await sh.run('docker', ['save', '-o', tar, image], { env: { DOCKER_HOST }, log })
         await sh.run('ctr', ctr('images', 'import', tar), { log })
       } finally {
         await rm(tar, { force: true })
+        releaseTempPath(tar)
       }
     },
     async imageInRuntime(sh, image) {
