@@ -140,7 +140,7 @@ export const explain: Explanation = {
     { run: 'edit 02_hellogopher.yml: envFrom: - configMapRef: {name: database-configs}; kubectl apply -f kubernetes/', does: ['Every key of the ConfigMap becomes a variable at once: shorter, and new keys arrive without editing the Deployment.'] },
     { run: 'kubectl delete configmap database-configs; declare it in 01_database.yml; kubectl apply -f kubernetes/', does: ['The ConfigMap now lives in a file next to the database, like every other object.', 'kubectl logs <pod>: still "connected to database".'] },
   ],
-  next: 'the password does not belong in a ConfigMap or a Deployment: a Secret — npx tsx tasks/lesson.ts 13 --explain',
+  next: 'DATABASE_PASSWORD does not belong in a ConfigMap or a Deployment: a Secret — npx tsx tasks/lesson.ts 13 --explain',
 }
 
 export const manifests: ManifestStage[] = [

@@ -88,7 +88,7 @@ export const checks: Check[] = [
   },
   {
     observable: `secret/${SECRET} patched (kubectl patch secret …)`,
-    hint: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64>"}]' — first with a wrong password`,
+    hint: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64>"}]' — first with a wrong value`,
     async check(d) {
       const s = await d.read<ManagedSecret>({ apiVersion: 'v1', kind: 'Secret', name: SECRET, namespace: NS })
       if (!s) return fail(`no secret/${SECRET}`)
@@ -109,10 +109,10 @@ export const checks: Check[] = [
 
 export const explain: Explanation = {
   commands: [
-    { run: `declare Secret ${SECRET} (data: ${DEFAULT_KEY}: <base64 of the password>) in 01_database.yml; kubectl apply -f kubernetes/`, does: ['A Secret keeps values base64-encoded — encoding, not protection: base64 -d reads them.', 'What a Secret adds: RBAC can hide it, and it stays out of the Deployment.'] },
+    { run: `declare Secret ${SECRET} (data: ${DEFAULT_KEY}: <base64 of the value>) in 01_database.yml; kubectl apply -f kubernetes/`, does: ['A Secret keeps values base64-encoded — encoding, not protection: base64 -d reads them.', 'What a Secret adds: RBAC can hide it, and it stays out of the Deployment.'] },
     { run: 'kubectl get secrets    and    kubectl get secrets database-secrets -o yaml', does: ['The list shows TYPE Opaque and DATA 1; -o yaml shows the base64 value (keep it off screenshots).'] },
-    { run: 'edit 02_hellogopher.yml: DATABASE_PASSWORD valueFrom: secretKeyRef {name: database-secrets, key: DATABASE_PASSWORD}; kubectl apply -f kubernetes/', does: ['The app reads the password from the Secret; the Deployment no longer holds it.'] },
-    { run: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64 of a wrong password>"}]'`, does: ['Changes one key of the Secret. Running pods do not notice: env is read when a container starts.'] },
+    { run: 'edit 02_hellogopher.yml: DATABASE_PASSWORD valueFrom: secretKeyRef {name: database-secrets, key: DATABASE_PASSWORD}; kubectl apply -f kubernetes/', does: ['The app reads DATABASE_PASSWORD from the Secret; the Deployment no longer holds it.'] },
+    { run: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64 of a wrong value>"}]'`, does: ['Changes one key of the Secret. Running pods do not notice: env is read when a container starts.'] },
     { run: 'kubectl rollout restart deployment hellogopher; kubectl get pods; kubectl logs <new pod>', does: ['The new pod cannot connect ("cannot connect to database … Access denied") and crash-loops; the old one keeps serving.'] },
     { run: 'patch the right base64 value back; kubectl rollout restart deployment hellogopher', does: ['The next pod connects: kubectl logs says "connected to database", READY 1/1.'] },
   ],
@@ -120,7 +120,7 @@ export const explain: Explanation = {
 }
 
 export const manifests: ManifestStage[] = [
-  { title: 'the password moves into Secret database-secrets (read through secretKeyRef)', files: { database: '01_database.yml', app: 'lessons/13-secretkeyref.yml' } },
+  { title: 'DATABASE_PASSWORD moves into Secret database-secrets (read through secretKeyRef)', files: { database: '01_database.yml', app: 'lessons/13-secretkeyref.yml' } },
 ]
 
 export const lesson: Lesson = {

@@ -14,6 +14,8 @@ import { redact } from '../lib/redact.ts'
 export interface CheckDeps {
   /** The provider's name (minikube, kind, lab, remote): a hint may differ by it. */
   provider: string
+  /** The API server's version, or a KubeError saying why it does not answer. */
+  ping(): Promise<string>
   read<T extends KubernetesObject = KubernetesObject>(ref: Ref): Promise<T | undefined>
   /** Objects of a kind in a namespace (ReplicaSets, ConfigMaps, …), optionally by label selector. */
   list<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<T[]>
@@ -51,6 +53,8 @@ export interface Check {
   hint: string
   /** Something that takes time (a probe failing, restarts climbing): re-read until it passes or the deadline. */
   wait?: { seconds: number; what: string }
+  /** Every later check needs this one (the cluster answering): after its ✘ they are not checked. */
+  gate?: boolean
   check(d: CheckDeps): Promise<CheckResult>
 }
 
@@ -79,10 +83,11 @@ export async function runChecks(checks: readonly Check[], d: CheckDeps, o: RunCh
   const now = o.now ?? Date.now
   const poll = o.pollMs ?? 2000
   const lines: CheckLine[] = []
+  let gateFailed = false
   for (const c of checks) {
     const failedBefore = lines.some((l) => l.status !== 'pass')
-    if (c.wait && failedBefore) {
-      const line: CheckLine = { observable: c.observable, status: 'not-checked', seen: 'not checked: fix the ✘ above first (this one waits for it)' }
+    if (gateFailed || (c.wait && failedBefore)) {
+      const line: CheckLine = { observable: c.observable, status: 'not-checked', seen: gateFailed ? 'not checked: the cluster does not answer' : 'not checked: fix the ✘ above first (this one waits for it)' }
       lines.push(line)
       o.out(redact(`–  ${c.observable} — ${line.seen}`))
       continue
@@ -101,6 +106,7 @@ export async function runChecks(checks: readonly Check[], d: CheckDeps, o: RunCh
     lines.push(line)
     o.out(redact(r.ok ? `✔  ${c.observable} — ${r.seen}` : `✘  ${c.observable} — saw: ${r.seen}`))
     if (!r.ok) o.out(redact(`   hint: ${line.hint}`))
+    if (!r.ok && c.gate) gateFailed = true
   }
   return lines
 }
@@ -117,7 +123,8 @@ async function safely(c: Check, d: CheckDeps): Promise<CheckResult> {
 /** The last line of a check run. */
 export function summary(lines: readonly CheckLine[]): string {
   const passed = lines.filter((l) => l.status === 'pass').length
-  return passed === lines.length ? `all ${lines.length} checks passed` : `${passed} of ${lines.length} checks passed`
+  const n = lines.length
+  return passed === n ? (n === 1 ? 'the 1 check passed' : `all ${n} checks passed`) : `${passed} of ${n} checks passed`
 }
 
 /** The read-only CheckDeps of a real run, over the task's own client, shell and provider. */
@@ -125,6 +132,7 @@ export function liveCheckDeps(deps: Deps): CheckDeps {
   const kube = () => deps.kube()
   return {
     provider: deps.provider.name,
+    ping: () => kube().ping(),
     read: (ref) => kube().read(ref),
     async list(apiVersion, kind, namespace, labelSelector) {
       const k = kube()
@@ -152,6 +160,16 @@ export function liveCheckDeps(deps: Deps): CheckDeps {
       return { status: res.status, body: await res.text() }
     },
   }
+}
+
+/** Checked first for every lesson that has a cluster: without an answer nothing else can be read. */
+export const clusterAnswers: Check = {
+  observable: 'the cluster answers',
+  hint: 'start it (lesson 1: minikube start; the lab: npx tsx tasks/lab/up.ts) and look at kubectl get nodes — or pick the right context with --context',
+  gate: true,
+  async check(d) {
+    return pass(`Kubernetes ${await d.ping()}`)
+  },
 }
 
 // ── small read helpers the lessons' checks share ─────────────────────────────────────────────────────────────

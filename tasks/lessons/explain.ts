@@ -28,7 +28,7 @@ interface Titled {
 export function formatExplain(l: Titled): string {
   const out = [`Lesson ${l.number} — ${l.title}`, `You should see: ${l.observable}`, '']
   l.explain.commands.forEach((c, i) => {
-    out.push(`${String(i + 1).padStart(2)}. $ ${c.run}`)
+    out.push(`${String(i + 1).padStart(2)}. ${prompt(c.run)}${c.run}`)
     for (const line of c.does) out.push(`      ${line}`)
     out.push('')
   })
@@ -39,5 +39,8 @@ export function formatExplain(l: Titled): string {
 
 /** Just the commands, in order (what --solution prints). */
 export function formatSolution(l: Titled): string {
-  return redact([`Lesson ${l.number} — ${l.title}: the commands`, ...l.explain.commands.map((c) => `$ ${c.run}`)].join('\n'))
+  return redact([`Lesson ${l.number} — ${l.title}: the commands`, ...l.explain.commands.map((c) => `${prompt(c.run)}${c.run}`)].join('\n'))
 }
+
+/** `$ ` before a command to type, `✎ ` before a change to make in a file. */
+export const prompt = (run: string): string => (/^(edit|declare|fix|patch the|mkdir \S+; write) /.test(run) ? '✎ ' : '$ ')
