@@ -26,7 +26,7 @@ export const explain: Explanation = {
     { run: 'kubectl version --client', does: ["Prints kubectl's own version (Client Version). kubectl is how you talk to any cluster.", 'No cluster is needed yet: --client asks only the program.'] },
     { run: 'minikube version', does: ['minikube runs a one-node cluster on this machine (lesson 1).', 'No minikube? kind or the lab cluster work too — npx tsx tasks/doctor.ts says which can run here.'] },
     { run: 'docker version', does: ['docker builds the app into an image (lesson 2).', 'Look at both Client and Server: no Server section means the docker daemon is not running.'] },
-    { run: 'go version', does: ['Go builds hellogopher, the tiny web server the tutorial deploys (lesson 2).'] },
+    { run: 'go version', does: ['Go builds hellogopher, the tiny web server the tutorial deploys (lesson 2).', 'Look for go1.22 or newer; the version line also names the OS and CPU the binaries are built for.'] },
   ],
   next: 'start a cluster — npx tsx tasks/lesson.ts 1 --explain',
 }

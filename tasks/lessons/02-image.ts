@@ -32,7 +32,7 @@ export const checks: Check[] = [
 export const explain: Explanation = {
   commands: [
     { run: 'eval $(minikube docker-env)', does: ["Points this shell's docker at the docker inside minikube, so what you build lands where the cluster's runtime looks.", 'Only this shell: a new terminal needs it again — forgetting it gives ErrImagePull / ErrImageNeverPull in lesson 3.'] },
-    { run: 'go mod init hellogopher', does: ['Makes the folder a Go module, so go build (inside the Dockerfile) can build main.go.'] },
+    { run: 'go mod init hellogopher', does: ['Makes the folder a Go module, so go build (inside the Dockerfile) can build main.go.', 'Look at the go.mod it writes: the module name and the Go version.'] },
     { run: 'docker build -t programmingpercy/hellogopher:1.0 .', does: ['Builds the image from the Dockerfile and names it repository:tag.', 'Look at docker image ls programmingpercy/hellogopher in the same shell: tag 1.0.'] },
   ],
   next: 'run the image in the cluster with a Deployment — npx tsx tasks/lesson.ts 3 --explain',

@@ -87,12 +87,12 @@ export const checks: Check[] = [
 
 export const explain: Explanation = {
   commands: [
-    { run: 'kubectl create -f hellogopher.yml', does: ['Only if lesson 4 deleted the Deployment: it makes it (and its pod) again.'] },
-    { run: 'kubectl get pods --show-labels', does: ['The LABELS column: app=hellogopher (from the pod template) and pod-template-hash (from the ReplicaSet).'] },
-    { run: 'kubectl label po/<pod> author=percy', does: ['Adds a label to one pod; --show-labels shows it.'] },
+    { run: 'kubectl create -f hellogopher.yml', does: ['Only if lesson 4 deleted the Deployment: it makes it (and its pod) again.', 'Look at kubectl get pods: one hellogopher pod, Running 1/1, before you label it.'] },
+    { run: 'kubectl get pods --show-labels', does: ['The LABELS column: app=hellogopher (from the pod template) and pod-template-hash (from the ReplicaSet).', "Copy the pod's name from the NAME column: the next commands need it."] },
+    { run: 'kubectl label po/<pod> author=percy', does: ['Adds a label to one pod; --show-labels shows it.', 'Look at kubectl get pods --show-labels: author=percy is in the LABELS column now.'] },
     { run: 'kubectl label po/<pod> author=ironman', does: ['Refused: the label already has a value and --overwrite is false.', 'kubectl protects you from changing a label by accident.'] },
-    { run: 'kubectl label po/<pod> author=ironman --overwrite', does: ['Now the value changes; look at --show-labels again.'] },
-    { run: 'kubectl label po/<pod> author-', does: ['A key with a trailing minus removes the label.'] },
+    { run: 'kubectl label po/<pod> author=ironman --overwrite', does: ['Now the value changes; look at --show-labels again.', '--overwrite says you mean it: the LABELS column shows author=ironman.'] },
+    { run: 'kubectl label po/<pod> author-', does: ['A key with a trailing minus removes the label.', 'Look at --show-labels once more: author is gone, app=hellogopher stays.'] },
     { run: 'kubectl get pods --selector app=hellogopher    (and --selector app!=hellogopher)', does: ['Selectors pick objects by label: the first lists the pod, the second does not.', 'Services and ReplicaSets find their pods the same way.'] },
     { run: 'kubectl delete pods -l app=hellogopher', does: ['Deletes every pod with that label.', 'kubectl get pods a moment later shows a NEW pod (another name): the Deployment still wants 1 replica.'] },
   ],

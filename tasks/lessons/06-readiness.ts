@@ -67,7 +67,7 @@ export const explain: Explanation = {
     { run: 'edit hellogopher.yml: readinessProbe: httpGet: {path: /, port: 8081}; kubectl apply -f hellogopher.yml', does: ['A readiness probe on a port the app does not serve (it listens on 8080) — the mistake the lesson makes on purpose.', 'apply changes the Deployment in place: a new ReplicaSet, a new pod.'] },
     { run: 'kubectl get pods', does: ['The new pod is Running but READY 0/1: the probe never passes, so no Service sends it traffic.', 'The old pod keeps serving meanwhile: the rollout waits for the new one.'] },
     { run: 'kubectl describe pod <pod>', does: ['Events at the bottom: Unhealthy … Readiness probe failed … connection refused.', 'Readiness: shows the probe as the kubelet runs it (port, delay, period).'] },
-    { run: 'fix the port to 8080; kubectl apply -f hellogopher.yml', does: ['The next pod passes its probe: READY 1/1, and the old pods go.'] },
+    { run: 'fix the port to 8080; kubectl apply -f hellogopher.yml', does: ['The next pod passes its probe: READY 1/1, and the old pods go.', 'Look at kubectl get pods: the new pod 1/1, the 0/1 one Terminating and then gone.'] },
   ],
   next: 'restart a container that stopped answering: the liveness probe — npx tsx tasks/lesson.ts 7 --explain',
 }

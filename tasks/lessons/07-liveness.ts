@@ -120,11 +120,11 @@ export const checks: Check[] = [
 
 export const explain: Explanation = {
   commands: [
-    { run: 'kubectl get pods -w    (in a second terminal)', does: ['Watches the pods while the rollout runs: the new pod appears BEFORE the old one is Terminating (a rolling update).'] },
+    { run: 'kubectl get pods -w    (in a second terminal)', does: ['Watches the pods while the rollout runs: the new pod appears BEFORE the old one is Terminating (a rolling update).', 'Leave it running during the next command; Ctrl-C stops it.'] },
     { run: 'kubectl set image deployment/hellogopher hellogopher=programmingpercy/hellogopher:2.0', does: ['Changes the image of the pod template: a new ReplicaSet starts a 2.0 pod; the 1.0 pod goes once it is ready.', 'kubectl rollout status deployment/hellogopher waits for it.'] },
-    { run: 'edit hellogopher.yml: livenessProbe: {httpGet: {path: /, port: 8080}, failureThreshold: 3}, image: …:2.0; kubectl apply -f hellogopher.yml', does: ['The same change declared in the file (the article shows both ways); the liveness probe restarts a container that stops answering.'] },
+    { run: 'edit hellogopher.yml: livenessProbe: {httpGet: {path: /, port: 8080}, failureThreshold: 3}, image: …:2.0; kubectl apply -f hellogopher.yml', does: ['The same change declared in the file (the article shows both ways); the liveness probe restarts a container that stops answering.', 'Look at kubectl describe deployment hellogopher: Liveness: http-get http://:8080/ … #failure=3.'] },
     { run: 'kubectl get pods', does: ['After a while RESTARTS climbs: 2.0 answers 500 ten seconds after it starts, the probe fails 3 times, the kubelet restarts the container.', 'Later STATUS shows CrashLoopBackOff: the kubelet waits longer between restarts.'] },
-    { run: 'kubectl describe pod <pod>', does: ['Events: Unhealthy "Liveness probe failed: HTTP probe failed with statuscode: 500", then Killing "failed liveness probe, will be restarted".'] },
+    { run: 'kubectl describe pod <pod>', does: ['Events: Unhealthy "Liveness probe failed: HTTP probe failed with statuscode: 500", then Killing "failed liveness probe, will be restarted".', 'Restart Count under the container says how often it happened so far.'] },
   ],
   next: 'find out WHY it fails: kubectl logs and kubectl exec — npx tsx tasks/lesson.ts 8 --explain',
 }

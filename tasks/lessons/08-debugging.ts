@@ -97,10 +97,10 @@ export const checks: Check[] = [
 export const explain: Explanation = {
   commands: [
     { run: 'kubectl logs <pod>', does: ["The container's output: \"hellogopher 2.0 starting\", then \"Timeout triggered\" 10 s later — why the probe fails.", "After a restart, kubectl logs --previous shows the killed container's lines."] },
-    { run: 'kubectl set image deployment/hellogopher hellogopher=programmingpercy/hellogopher:3.0', does: ['3.0 times out after 100 s instead of 10 s: long enough to get a shell inside (4.0 never times out).'] },
+    { run: 'kubectl set image deployment/hellogopher hellogopher=programmingpercy/hellogopher:3.0', does: ['3.0 times out after 100 s instead of 10 s: long enough to get a shell inside (4.0 never times out).', 'Look at kubectl get pods: a new pod, Running — you have 100 s for the next command.'] },
     { run: 'kubectl exec -it <pod> -- /bin/sh', does: ['A shell inside the running container: try hostname (the pod name) or wget -qO- localhost:8080.', 'exit leaves it; the container keeps running.'] },
-    { run: 'kubectl apply -f manifests/lessons/08-oom.yml', does: ['A pod that keeps 50 MiB in memory under a 20 MiB limit.'] },
-    { run: 'kubectl describe pod oom-demo', does: ['State Terminated, Reason OOMKilled, Exit Code 137 (128 + SIGKILL): the kernel killed it for its memory.'] },
+    { run: 'kubectl apply -f manifests/lessons/08-oom.yml', does: ['A pod that keeps 50 MiB in memory under a 20 MiB limit.', 'Look at kubectl get pod oom-demo: STATUS OOMKilled within seconds.'] },
+    { run: 'kubectl describe pod oom-demo', does: ['State Terminated, Reason OOMKilled, Exit Code 137 (128 + SIGKILL): the kernel killed it for its memory.', 'Limits: memory 20Mi shows the limit it went over.'] },
   ],
   next: 'see what the pods use — npx tsx tasks/lesson.ts 9 --explain',
 }

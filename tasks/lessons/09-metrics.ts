@@ -87,10 +87,10 @@ export const checks: Check[] = [
 
 export const explain: Explanation = {
   commands: [
-    { run: 'minikube addons enable dashboard', does: ["Installs Kubernetes' web dashboard into the cluster (a minikube addon; other clusters install it by hand)."] },
-    { run: 'minikube addons enable metrics-server', does: ['metrics-server collects CPU and memory use from every kubelet and serves it as the metrics API.'] },
-    { run: 'minikube addons list', does: ['Which addons are enabled: look for dashboard and metrics-server.'] },
-    { run: 'minikube dashboard', does: ['Opens the dashboard in a browser and keeps running (Ctrl-C stops it): the same pods, Deployments and Events kubectl shows.'] },
+    { run: 'minikube addons enable dashboard', does: ["Installs Kubernetes' web dashboard into the cluster (a minikube addon; other clusters install it by hand).", 'Look at kubectl get pods -n kubernetes-dashboard: its pods start.'] },
+    { run: 'minikube addons enable metrics-server', does: ['metrics-server collects CPU and memory use from every kubelet and serves it as the metrics API.', 'Look at kubectl get apiservice v1beta1.metrics.k8s.io: AVAILABLE True after a minute.'] },
+    { run: 'minikube addons list', does: ['Which addons are enabled: look for dashboard and metrics-server.', 'Both should say enabled.'] },
+    { run: 'minikube dashboard', does: ['Opens the dashboard in a browser and keeps running (Ctrl-C stops it): the same pods, Deployments and Events kubectl shows.', 'Look at Workloads → Pods: the hellogopher pod, its CPU and memory graphs.'] },
     { run: 'kubectl top pods', does: ['CPU (millicores) and memory per pod, from the metrics API.', 'Right after install it says metrics are not available yet: wait a minute.'] },
   ],
   next: 'give the tutorial its own namespace and a database — npx tsx tasks/lesson.ts 10 --explain',

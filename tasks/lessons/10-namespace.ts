@@ -108,10 +108,10 @@ export const explain: Explanation = {
   commands: [
     { run: 'mkdir kubernetes; write 00_namespace.yml, 01_database.yml, 02_hellogopher.yml', does: ['One folder for the whole app: a Namespace, MySQL (Deployment, strategy Recreate, plus a Service on 3306) and hellogopher.', 'Every object says metadata.namespace: hellogopher.'] },
     { run: 'kubectl apply -f kubernetes/', does: ['Applies every file of the folder, in name order (the namespace first: hence 00_, 01_, 02_).', 'Run it again any time: apply changes only what differs.'] },
-    { run: 'kubectl config set-context --current --namespace=hellogopher', does: ['kubectl commands without -n now look in hellogopher. kubectl config view --minify shows it.'] },
-    { run: 'kubectl get all    and    kubectl get all -n default', does: ['Everything lives in hellogopher; default shows none of it (delete what lessons 3–9 left there).'] },
-    { run: 'kubectl exec -it <mysql pod> -- mysql -p', does: ["A MySQL shell inside the database's pod: type the value MYSQL_ROOT_PASSWORD has in 01_database.yml, then SHOW DATABASES;"] },
-    { run: 'kubectl expose deployment hellogopher --type=NodePort --port=8080; minikube service hellogopher -n hellogopher', does: ['The app again through a NodePort, now in its own namespace: "Hello gopher".'] },
+    { run: 'kubectl config set-context --current --namespace=hellogopher', does: ['kubectl commands without -n now look in hellogopher. kubectl config view --minify shows it.', 'Look at kubectl config view --minify: namespace: hellogopher under the context.'] },
+    { run: 'kubectl get all    and    kubectl get all -n default', does: ['Everything lives in hellogopher; default shows none of it (delete what lessons 3–9 left there).', 'The first lists both Deployments and Services; the second none of them.'] },
+    { run: 'kubectl exec -it <mysql pod> -- mysql -p', does: ["A MySQL shell inside the database's pod: type the value MYSQL_ROOT_PASSWORD has in 01_database.yml, then SHOW DATABASES;", 'Look at the list: the system databases (mysql, information_schema, …); exit leaves.'] },
+    { run: 'kubectl expose deployment hellogopher --type=NodePort --port=8080; minikube service hellogopher -n hellogopher', does: ['The app again through a NodePort, now in its own namespace: "Hello gopher".', 'Look at kubectl get service: hellogopher NodePort 8080:3xxxx, mysql ClusterIP 3306.'] },
   ],
   next: 'let the app find MySQL by itself — npx tsx tasks/lesson.ts 11 --explain',
 }

@@ -121,10 +121,10 @@ export const checks: Check[] = [
 export const explain: Explanation = {
   commands: [
     { run: 'kubectl exec <hellogopher pod> -- env', does: ['Kubernetes gives every pod MYSQL_SERVICE_HOST, MYSQL_SERVICE_PORT, MYSQL_PORT_3306_TCP… for each Service that existed when the pod started.', 'That is how 5.0 finds MySQL without an address in its config.'] },
-    { run: 'edit 02_hellogopher.yml: image: …:5.0, env: DATABASE_USERNAME, DATABASE_PASSWORD, DATABASE_NAME (value:)', does: ['5.0 connects to MySQL at start and creates the database DATABASE_NAME if it is missing.'] },
-    { run: 'kubectl apply -f kubernetes/', does: ['A new pod with the new image and settings (created after the Service, so it has the MYSQL_* variables).'] },
-    { run: 'kubectl logs <pod>', does: ['Look for "connected to database" and "created database test" (or "already exists" on later starts).'] },
-    { run: 'kubectl exec -it <mysql pod> -- mysql -p -e "SHOW DATABASES"', does: ['The database the app created, test, is in the list.'] },
+    { run: 'edit 02_hellogopher.yml: image: …:5.0, env: DATABASE_USERNAME, DATABASE_PASSWORD, DATABASE_NAME (value:)', does: ['5.0 connects to MySQL at start and creates the database DATABASE_NAME if it is missing.', 'The app finds MySQL through MYSQL_SERVICE_HOST and MYSQL_SERVICE_PORT; these three tell it who to be and which database.'] },
+    { run: 'kubectl apply -f kubernetes/', does: ['A new pod with the new image and settings (created after the Service, so it has the MYSQL_* variables).', 'Look at kubectl get pods: the new pod Running 1/1 (a wrong setting would crash-loop it).'] },
+    { run: 'kubectl logs <pod>', does: ['Look for "connected to database" and "created database test" (or "already exists" on later starts).', 'A "cannot connect" line says what was wrong: the address, the user, or the value.'] },
+    { run: 'kubectl exec -it <mysql pod> -- mysql -p -e "SHOW DATABASES"', does: ['The database the app created, test, is in the list.', 'Look for the test row, next to mysql and information_schema.'] },
   ],
   next: 'move the settings out of the Deployment into a ConfigMap — npx tsx tasks/lesson.ts 12 --explain',
 }

@@ -134,10 +134,10 @@ export const checks: Check[] = [
 export const explain: Explanation = {
   commands: [
     { run: 'kubectl create configmap hellogopher-config --from-literal=log_level=debug', does: ['A ConfigMap with one key, made from the command line.', 'kubectl get configmaps lists it (DATA 1).'] },
-    { run: 'kubectl create configmap database-configs --from-env-file=dbConfig.properties', does: ['One key per KEY=value line of the file: DATABASE_USERNAME=root, DATABASE_NAME=test.'] },
-    { run: 'kubectl get configmap/database-configs -o yaml', does: ['The data: section holds the keys and values as plain text (ConfigMaps are not for secrets).'] },
-    { run: 'edit 02_hellogopher.yml: env: valueFrom: configMapKeyRef (key by key); kubectl apply -f kubernetes/', does: ['Each setting now names the ConfigMap and key it comes from; the app behaves the same.'] },
-    { run: 'edit 02_hellogopher.yml: envFrom: - configMapRef: {name: database-configs}; kubectl apply -f kubernetes/', does: ['Every key of the ConfigMap becomes a variable at once: shorter, and new keys arrive without editing the Deployment.'] },
+    { run: 'kubectl create configmap database-configs --from-env-file=dbConfig.properties', does: ['One key per KEY=value line of the file: DATABASE_USERNAME=root, DATABASE_NAME=test.', 'Look at kubectl get configmaps: database-configs with DATA 2.'] },
+    { run: 'kubectl get configmap/database-configs -o yaml', does: ['The data: section holds the keys and values as plain text (ConfigMaps are not for secrets).', 'Look at data: DATABASE_USERNAME: root and DATABASE_NAME: test.'] },
+    { run: 'edit 02_hellogopher.yml: env: valueFrom: configMapKeyRef (key by key); kubectl apply -f kubernetes/', does: ['Each setting now names the ConfigMap and key it comes from; the app behaves the same.', "Look at kubectl describe pod <pod>: Environment: DATABASE_USERNAME <set to the key 'DATABASE_USERNAME' of config map 'database-configs'>."] },
+    { run: 'edit 02_hellogopher.yml: envFrom: - configMapRef: {name: database-configs}; kubectl apply -f kubernetes/', does: ['Every key of the ConfigMap becomes a variable at once: shorter, and new keys arrive without editing the Deployment.', 'Look at kubectl describe pod <pod>: Environment Variables from: database-configs ConfigMap.'] },
     { run: 'kubectl delete configmap database-configs; declare it in 01_database.yml; kubectl apply -f kubernetes/', does: ['The ConfigMap now lives in a file next to the database, like every other object.', 'kubectl logs <pod>: still "connected to database".'] },
   ],
   next: 'DATABASE_PASSWORD does not belong in a ConfigMap or a Deployment: a Secret — npx tsx tasks/lesson.ts 13 --explain',

@@ -110,11 +110,11 @@ export const checks: Check[] = [
 export const explain: Explanation = {
   commands: [
     { run: `declare Secret ${SECRET} (data: ${DEFAULT_KEY}: <base64 of the value>) in 01_database.yml; kubectl apply -f kubernetes/`, does: ['A Secret keeps values base64-encoded — encoding, not protection: base64 -d reads them.', 'What a Secret adds: RBAC can hide it, and it stays out of the Deployment.'] },
-    { run: 'kubectl get secrets    and    kubectl get secrets database-secrets -o yaml', does: ['The list shows TYPE Opaque and DATA 1; -o yaml shows the base64 value (keep it off screenshots).'] },
-    { run: 'edit 02_hellogopher.yml: DATABASE_PASSWORD valueFrom: secretKeyRef {name: database-secrets, key: DATABASE_PASSWORD}; kubectl apply -f kubernetes/', does: ['The app reads DATABASE_PASSWORD from the Secret; the Deployment no longer holds it.'] },
-    { run: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64 of a wrong value>"}]'`, does: ['Changes one key of the Secret. Running pods do not notice: env is read when a container starts.'] },
-    { run: 'kubectl rollout restart deployment hellogopher; kubectl get pods; kubectl logs <new pod>', does: ['The new pod cannot connect ("cannot connect to database … Access denied") and crash-loops; the old one keeps serving.'] },
-    { run: 'patch the right base64 value back; kubectl rollout restart deployment hellogopher', does: ['The next pod connects: kubectl logs says "connected to database", READY 1/1.'] },
+    { run: 'kubectl get secrets    and    kubectl get secrets database-secrets -o yaml', does: ['The list shows TYPE Opaque and DATA 1; -o yaml shows the base64 value (keep it off screenshots).', 'Look at data: the key DATABASE_PASSWORD and a base64 string as its value.'] },
+    { run: 'edit 02_hellogopher.yml: DATABASE_PASSWORD valueFrom: secretKeyRef {name: database-secrets, key: DATABASE_PASSWORD}; kubectl apply -f kubernetes/', does: ['The app reads DATABASE_PASSWORD from the Secret; the Deployment no longer holds it.', "Look at kubectl describe pod <pod>: DATABASE_PASSWORD <set to the key 'DATABASE_PASSWORD' in secret 'database-secrets'>."] },
+    { run: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64 of a wrong value>"}]'`, does: ['Changes one key of the Secret. Running pods do not notice: env is read when a container starts.', 'Look at kubectl get pods: nothing restarts yet.'] },
+    { run: 'kubectl rollout restart deployment hellogopher; kubectl get pods; kubectl logs <new pod>', does: ['The new pod cannot connect ("cannot connect to database … Access denied") and crash-loops; the old one keeps serving.', 'kubectl logs --previous shows the crashed try when the container is waiting to restart.'] },
+    { run: 'patch the right base64 value back; kubectl rollout restart deployment hellogopher', does: ['The next pod connects: kubectl logs says "connected to database", READY 1/1.', 'Look at kubectl get pods: the crash-looping pod goes once the new one is ready.'] },
   ],
   next: 'tell Kubernetes what the app needs and may use: requests and limits — npx tsx tasks/lesson.ts 14 --explain',
 }

@@ -64,9 +64,9 @@ export const checks: Check[] = [
 
 export const explain: Explanation = {
   commands: [
-    { run: 'edit 02_hellogopher.yml: resources: {requests: {memory: 1Mi, cpu: 50m}, limits: {memory: 10Mi, cpu: 100m}}', does: ['Requests: what the scheduler reserves on a node for the pod. Limits: the most it may use — CPU is throttled, memory over the limit is killed.'] },
-    { run: 'kubectl apply -f kubernetes/', does: ['A new pod with the resources (they are part of the pod template).'] },
-    { run: 'kubectl describe pod <pod>', does: ['Limits: and Requests: under the container; QoS Class: Burstable.'] },
+    { run: 'edit 02_hellogopher.yml: resources: {requests: {memory: 1Mi, cpu: 50m}, limits: {memory: 10Mi, cpu: 100m}}', does: ['Requests: what the scheduler reserves on a node for the pod. Limits: the most it may use — CPU is throttled, memory over the limit is killed.', 'cpu 100m is a tenth of a core; memory 10Mi is ten mebibytes.'] },
+    { run: 'kubectl apply -f kubernetes/', does: ['A new pod with the resources (they are part of the pod template).', 'Look at kubectl get pods: the new pod Running 1/1 (a limit far too low shows OOMKilled instead).'] },
+    { run: 'kubectl describe pod <pod>', does: ['Limits: and Requests: under the container; QoS Class: Burstable.', 'Look at the requests and limits next to each other: requests ≤ limits.'] },
     { run: 'kubectl top pods', does: ['What the pod really uses, next to what you gave it (needs metrics-server, lesson 9).', 'A memory limit lower than the app needs ends in OOMKilled (lesson 8).'] },
   ],
   next: 'clean up everything the tutorial made — npx tsx tasks/lesson.ts 15 --explain',

@@ -52,9 +52,9 @@ export const checks: Check[] = [
 export const explain: Explanation = {
   commands: [
     { run: 'kubectl delete namespace hellogopher', does: ['Deletes the namespace and everything in it: Deployments, Services, the ConfigMap, the Secret, their pods.', 'kubectl get namespaces shows it Terminating for a few seconds, then gone.'] },
-    { run: 'kubectl get all,configmaps,secrets -n default', does: ['What lessons 3–9 made in default (a Deployment, a Service, demo pods): delete what is left there.'] },
-    { run: 'kubectl config set-context --current --namespace=default', does: ['Plain kubectl commands look in default again.'] },
-    { run: 'minikube stop    (optional; minikube delete removes the cluster)', does: ['Stops the cluster and keeps it for next time. The lab: npx tsx tasks/lab/down.ts.'] },
+    { run: 'kubectl get all,configmaps,secrets -n default', does: ['What lessons 3–9 made in default (a Deployment, a Service, demo pods): delete what is left there.', 'Only service/kubernetes and configmap/kube-root-ca.crt should be left.'] },
+    { run: 'kubectl config set-context --current --namespace=default', does: ['Plain kubectl commands look in default again.', 'Look at kubectl config view --minify: no namespace: hellogopher any more.'] },
+    { run: 'minikube stop    (optional; minikube delete removes the cluster)', does: ['Stops the cluster and keeps it for next time. The lab: npx tsx tasks/lab/down.ts.', 'Look at minikube status: host Stopped.'] },
   ],
   next: 'do it all again in one command: npx tsx tasks/up.ts — or pick any lesson: npx tsx tasks/lesson.ts N --reset',
 }

@@ -116,6 +116,8 @@ function folderDiff(before: Folder, after: Folder, labels: { before: string; aft
 export function lessonDiff(lessons: readonly Staged[], n: number, o: { color?: boolean } = {}): string {
   const lesson = lessons.find((l) => l.number === n)
   if (!lesson) throw new Error(`no lesson ${n}`)
+  // every secret of the tutorial's YAML is masked in every lesson's diff (a comment may name one in another file)
+  for (const l of lessons) for (const s of l.manifests ?? []) for (const rel of Object.values(s.files)) if (rel) maskedText(rel)
   let folder = folderBefore(lessons, n)
   const parts: string[] = []
   const stages = lesson.manifests ?? []
