@@ -77,7 +77,8 @@ export const checks: Check[] = [
       if (!rs) return fail(`pod/${pod.metadata?.name} belongs to no ReplicaSet of deployment/${APP}`)
       // the ReplicaSet made its first pod within a second; a pod made later replaced one that went
       const later = (createdAt(pod) - createdAt(rs)) / 1000
-      const creates = (await d.events(NS)).filter((e) => e.reason === 'SuccessfulCreate' && e.involvedObject?.name === rsName)
+      // by UID: the same ReplicaSet name comes back with the same template, and old Events last an hour
+      const creates = (await d.events(NS)).filter((e) => e.reason === 'SuccessfulCreate' && e.involvedObject?.uid === rs.metadata?.uid)
       const made = creates.reduce((n, e) => n + (e.count ?? 1), 0)
       if (later >= 3 || made >= 2) return pass(`pod/${pod.metadata?.name} was made ${Math.round(later)}s after its ReplicaSet${made ? ` (${made} pods created by it)` : ''}: a replacement`)
       return fail(`pod/${pod.metadata?.name} is still the first pod of replicaset/${rsName}`)

@@ -40,14 +40,15 @@ export const checks: Check[] = [
     observable: 'first, the probe on a wrong port: the pod Running but 0/1, an Unhealthy "Readiness probe failed" Event',
     hint: 'the lesson starts with the probe on a port the app does not serve (e.g. 8081): apply that first, then look at kubectl get pods (0/1) and at the Events in kubectl describe pod <pod>',
     async check(d) {
+      // the Deployment keeps its old revisions (ReplicaSets scaled to 0): the wrong port stays visible after the fix
       const wrong = (await revisions(d, NS, APP)).filter((rs) => {
         const p = readinessPort(containerOf(rs))
         return p !== undefined && String(p) !== '8080'
       })
-      const events = (await d.events(NS)).filter((e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message ?? '') && (e.involvedObject?.name ?? '').startsWith(`${APP}-`))
-      if (wrong.length) return pass(`replicaset/${wrong[0]!.metadata?.name} probed port ${readinessPort(containerOf(wrong[0]))}${events.length ? `; Event: ${events[0]!.message?.trim()}` : ''}`)
-      if (events.length) return pass(`Event ${events[0]!.reason}: ${events[0]!.message?.trim()}`)
-      return fail('no revision of the Deployment probed another port, and no "Readiness probe failed" Event')
+      if (!wrong.length) return fail('no revision of the Deployment probed another port than 8080')
+      const rs = wrong[0]!
+      const events = (await d.events(NS)).filter((e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message ?? '') && (e.involvedObject?.name ?? '').startsWith(`${rs.metadata?.name}-`))
+      return pass(`replicaset/${rs.metadata?.name} probed port ${readinessPort(containerOf(rs))}${events.length ? `; Event: ${events[events.length - 1]!.message?.trim()}` : ''}`)
     },
   },
   {

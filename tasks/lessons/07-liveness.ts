@@ -13,7 +13,7 @@ import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, clusterWithImages, labelled, onCleanup, reset } from './common.ts'
 import { imageOf, look, newestPod, observe, restartsOf, watchPod } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { containerOf, fail, isAppImage, livePods, pass, podLine, readDeployment, revisions, tagOf, type Check } from './check.ts'
+import { containerOf, fail, isAppImage, livePods, pass, podLine, readDeployment, revisions, tagOf, type Check, type PodTemplateOwner } from './check.ts'
 import type { ManifestStage } from './diff.ts'
 import type { Explanation } from './explain.ts'
 
@@ -88,15 +88,17 @@ export const checks: Check[] = [
       if (!dep) return fail(`no deployment/${APP}`)
       if (dep.spec?.strategy?.type === 'Recreate') return fail('the Deployment uses strategy Recreate: old pods go first')
       const revs = await revisions(d, NS, APP)
-      const old = revs.find((rs) => isAppImage(d, containerOf(rs)?.image, '1.0'))
-      const fresh = revs.find((rs) => isAppImage(d, containerOf(rs)?.image, '2.0'))
-      if (!old || !fresh) return fail(`revisions: ${revs.map((rs) => `${rs.metadata?.name} (${tagOf(containerOf(rs)?.image)})`).join(', ') || 'none'} — no 1.0 → 2.0 rollout`)
-      // the Deployment's Events, while they last (an hour), show the order: scaled up the new, then down the old
-      const ev = (await d.events(NS)).filter((e) => e.involvedObject?.kind === 'Deployment' && e.involvedObject?.name === APP)
-      const up = ev.find((e) => /Scaled up replica set/.test(e.message ?? '') && (e.message ?? '').includes(fresh.metadata!.name!))
-      const down = ev.find((e) => /Scaled down replica set/.test(e.message ?? '') && (e.message ?? '').includes(old.metadata!.name!))
-      if (up && down && eventTimeOf(down) < eventTimeOf(up)) return fail(`replicaset/${old.metadata?.name} (1.0) was scaled down before ${fresh.metadata?.name} (2.0) was scaled up`)
-      return pass(`replicaset/${fresh.metadata?.name} (2.0) rolled in, ${old.metadata?.name} (1.0) rolled out${up && down ? ' — up first, then down (Events)' : ` (strategy ${dep.spec?.strategy?.type ?? 'RollingUpdate'})`}`)
+      const old = revs.filter((rs) => isAppImage(d, containerOf(rs)?.image, '1.0'))
+      const fresh = revs.filter((rs) => isAppImage(d, containerOf(rs)?.image, '2.0'))
+      // re-created instead of updated, the Deployment would have no 1.0 revision left
+      if (!old.length || !fresh.length) return fail(`revisions: ${revs.map((rs) => `${rs.metadata?.name} (${tagOf(containerOf(rs)?.image)})`).join(', ') || 'none'} — no 1.0 → 2.0 rollout`)
+      // while they last (an hour), the Deployment's Events show the order: a 2.0 ReplicaSet up, then a 1.0 one down
+      const ev = (await d.events(NS)).filter((e) => e.involvedObject?.kind === 'Deployment' && e.involvedObject?.uid === dep.metadata?.uid)
+      const names = (list: PodTemplateOwner[]) => list.map((rs) => rs.metadata?.name ?? '?')
+      const up = ev.filter((e) => /Scaled up replica set/.test(e.message ?? '') && names(fresh).some((n) => (e.message ?? '').includes(`${n} `))).map(eventTimeOf)
+      const down = ev.filter((e) => /Scaled down replica set/.test(e.message ?? '') && names(old).some((n) => (e.message ?? '').includes(`${n} `))).map(eventTimeOf)
+      const ordered = up.length > 0 && down.some((t) => t >= Math.min(...up))
+      return pass(`${names(fresh).pop()} (2.0) rolled in over ${names(old).pop()} (1.0), strategy ${dep.spec?.strategy?.type ?? 'RollingUpdate'}${ordered ? ' — Events: the 2.0 ReplicaSet scaled up, then the 1.0 one down' : ''}`)
     },
   },
   {
@@ -109,7 +111,7 @@ export const checks: Check[] = [
       const restarted = pods.find((p) => (p.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) >= 1))
       if (!restarted) return fail(pods.map(podLine).join('; '))
       const name = restarted.metadata?.name
-      const ev = (await d.events(NS)).filter((e) => e.involvedObject?.name === name)
+      const ev = (await d.events(NS)).filter((e) => e.involvedObject?.name === name && (!e.involvedObject?.uid || e.involvedObject.uid === restarted.metadata?.uid))
       const failed = ev.find((e) => e.reason === 'Unhealthy' && /Liveness probe failed/.test(e.message ?? ''))
       if (!failed) return fail(`${podLine(restarted)}, but no "Liveness probe failed" Event about it`)
       const killing = ev.find((e) => e.reason === 'Killing')

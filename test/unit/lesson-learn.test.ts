@@ -345,9 +345,9 @@ type Container = Record<string, unknown> & { name?: string; image?: string }
 const app = (tag: string, extra: Record<string, unknown> = {}): Container => ({ name: 'hellogopher', image: `programmingpercy/hellogopher:${tag}`, imagePullPolicy: 'Never', ports: [{ containerPort: 8080 }], ...extra })
 const probe = (port: number, extra = {}) => ({ httpGet: { path: '/', port }, initialDelaySeconds: 5, timeoutSeconds: 1, failureThreshold: 3, ...extra })
 const deployment = (namespace: string, container: Container, spec: Record<string, unknown> = {}, name = 'hellogopher'): KubernetesObject =>
-  ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels: { app: name } }, spec: { replicas: 1, selector: { matchLabels: { app: name } }, strategy: { type: 'RollingUpdate' }, template: { metadata: { labels: { app: name } }, spec: { containers: [container] } }, ...spec } }) as KubernetesObject
+  ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, uid: `uid-${namespace}-${name}`, labels: { app: name } }, spec: { replicas: 1, selector: { matchLabels: { app: name } }, strategy: { type: 'RollingUpdate' }, template: { metadata: { labels: { app: name } }, spec: { containers: [container] } }, ...spec } }) as KubernetesObject
 const replicaSet = (namespace: string, name: string, revision: number, container: Container, created = 0, annotations: Record<string, string> = {}): KubernetesObject =>
-  ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, namespace, creationTimestamp: at(created), annotations: { 'deployment.kubernetes.io/revision': String(revision) }, ownerReferences: [{ kind: 'Deployment', name: 'hellogopher' }] }, spec: { template: { metadata: { annotations }, spec: { containers: [container] } } } }) as unknown as KubernetesObject
+  ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, namespace, uid: `uid-${name}`, creationTimestamp: at(created), annotations: { 'deployment.kubernetes.io/revision': String(revision) }, ownerReferences: [{ kind: 'Deployment', name: 'hellogopher' }] }, spec: { template: { metadata: { annotations }, spec: { containers: [container] } } } }) as unknown as KubernetesObject
 
 interface PodOpts {
   ns?: string
@@ -423,6 +423,13 @@ const CASES: Record<number, { done: Cluster; missing: Record<string, { cluster: 
     done: { objects: [deployment('default', app('1.0')), replicaSet('default', 'hellogopher-rs1', 1, app('1.0'), 0), pod('hellogopher-rs1-new', { rs: 'hellogopher-rs1', created: 40 })] },
     missing: {
       'kubectl delete pods -l': { cluster: { objects: [deployment('default', app('1.0')), replicaSet('default', 'hellogopher-rs1', 1, app('1.0'), 0), pod('hellogopher-rs1-old', { rs: 'hellogopher-rs1', created: 0 })] }, hint: /kubectl delete pods -l app=hellogopher/ },
+      'kubectl delete pods -l (Events of an earlier ReplicaSet of the same name do not count)': {
+        cluster: {
+          objects: [deployment('default', app('1.0')), replicaSet('default', 'hellogopher-rs1', 1, app('1.0'), 0), pod('hellogopher-rs1-old', { rs: 'hellogopher-rs1', created: 1 })],
+          events: [1, 2].map((i) => ({ reason: 'SuccessfulCreate', message: `Created pod: hellogopher-rs1-${i}`, involvedObject: { kind: 'ReplicaSet', name: 'hellogopher-rs1', uid: 'uid-of-an-hour-ago' } })),
+        },
+        hint: /kubectl delete pods -l app=hellogopher/,
+      },
       'kubectl label … author-': { cluster: { objects: [deployment('default', app('1.0')), replicaSet('default', 'hellogopher-rs1', 1, app('1.0'), 0), pod('hellogopher-rs1-new', { rs: 'hellogopher-rs1', created: 40, labels: { app: H, author: 'ironman' } })] }, hint: /author-/ },
     },
   },
@@ -457,8 +464,8 @@ const CASES: Record<number, { done: Cluster; missing: Record<string, { cluster: 
         pod('hellogopher-two-x', { container: app('2.0'), restarts: 2, ready: false }),
       ],
       events: [
-        { reason: 'ScalingReplicaSet', message: 'Scaled up replica set hellogopher-two from 0 to 1', involvedObject: { kind: 'Deployment', name: H }, lastTimestamp: new Date(T0 + 1000) },
-        { reason: 'ScalingReplicaSet', message: 'Scaled down replica set hellogopher-one from 1 to 0', involvedObject: { kind: 'Deployment', name: H }, lastTimestamp: new Date(T0 + 7000) },
+        { reason: 'ScalingReplicaSet', message: 'Scaled up replica set hellogopher-two from 0 to 1', involvedObject: { kind: 'Deployment', name: H, uid: 'uid-default-hellogopher' }, lastTimestamp: new Date(T0 + 1000) },
+        { reason: 'ScalingReplicaSet', message: 'Scaled down replica set hellogopher-one from 1 to 0', involvedObject: { kind: 'Deployment', name: H, uid: 'uid-default-hellogopher' }, lastTimestamp: new Date(T0 + 7000) },
         { reason: 'Unhealthy', message: 'Liveness probe failed: HTTP probe failed with statuscode: 500', involvedObject: { kind: 'Pod', name: 'hellogopher-two-x' } },
         { reason: 'Killing', message: 'Container hellogopher failed liveness probe, will be restarted', involvedObject: { kind: 'Pod', name: 'hellogopher-two-x' } },
       ],
@@ -626,5 +633,24 @@ for (const l of LESSONS) {
     for (const line of done.out) assert.not.ok(line.includes(SECRET_B64), line)
   })
 }
+
+test('lesson 5 --check: a replacement pod made within seconds still counts when its ReplicaSet\'s Events say it made two', async () => {
+  const quick: Cluster = {
+    objects: [deployment('default', app('1.0')), replicaSet('default', 'hellogopher-rs1', 1, app('1.0'), 0), pod('hellogopher-rs1-new', { rs: 'hellogopher-rs1', created: 1 })],
+    events: [{ reason: 'SuccessfulCreate', message: 'Created pod: hellogopher-rs1-old', involvedObject: { kind: 'ReplicaSet', name: 'hellogopher-rs1', uid: 'uid-hellogopher-rs1' } }, { reason: 'SuccessfulCreate', message: 'Created pod: hellogopher-rs1-new', involvedObject: { kind: 'ReplicaSet', name: 'hellogopher-rs1', uid: 'uid-hellogopher-rs1' } }],
+  }
+  const r = await checkOn(5, quick)
+  assert.ok(r.lines.every((x) => x.status === 'pass'), r.out.join('\n'))
+  assert.match(r.out.join('\n'), /2 pods created by it/)
+})
+
+test('lesson 7 --check: a Deployment using strategy Recreate is no rolling update', async () => {
+  const recreate = structuredClone(CASES[7]!.done)
+  ;(recreate.objects![0] as { spec: { strategy: { type: string } } }).spec.strategy.type = 'Recreate'
+  const r = await checkOn(7, recreate)
+  const failed = r.lines.filter((x) => x.status === 'fail')
+  assert.equal(failed.map((x) => x.seen), ['the Deployment uses strategy Recreate: old pods go first'])
+  assert.match(failed[0]!.hint!, /deleting and re-creating it is no rolling update/)
+})
 
 test.run()
