@@ -14,12 +14,13 @@ import { MANIFESTS_DIR, ROOT, type Ctx } from '../../tasks/lib/context.ts'
 import type { CoreV1Event, KubernetesObject, V1Pod } from '../../tasks/lib/kube.ts'
 import { loadManifests } from '../../tasks/lib/manifests.ts'
 import { clearSecrets } from '../../tasks/lib/redact.ts'
-import { checksOf, chooseLesson, command, resetClosing, resetSteps } from '../../tasks/lesson.ts'
+import { checksOf, chooseLesson, command, notBlocking, resetClosing, resetSteps } from '../../tasks/lesson.ts'
+import { NotSeen } from '../../tasks/lessons/types.ts'
 import { runChecks, summary, type Check, type CheckDeps, type CheckLine } from '../../tasks/lessons/check.ts'
 import { folderBefore, lessonDiff } from '../../tasks/lessons/diff.ts'
 import { formatExplain, formatSolution } from '../../tasks/lessons/explain.ts'
 import { findLesson, LESSONS } from '../../tasks/lessons/index.ts'
-import { fakeDeps, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
+import { fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const SECRET_B64 = 'cGFzc3dvcmQ='
 /** The tutorial's secret value is the word itself: it must not show anywhere as a word. */
@@ -228,6 +229,26 @@ test('--reset N: lesson N−1 replayed (it resets first); before lesson 3 follow
   assert.ok(three.findIndex((l) => /^\$ kubectl delete namespace hellogopher/.test(l)) > three.findIndex((l) => /^\$ docker build/.test(l)))
   assert.match(resetClosing(findLesson('7'), false), /lessons 0–6 leave it: lesson 7 \(liveness\) starts here\.\nNow do it by hand: +npx tsx tasks\/lesson\.ts 7 --explain.*\nThen check it: +npx tsx tasks\/lesson\.ts 7 --check\n$/)
   assert.match(resetClosing(findLesson('0'), false), /nothing to reset/)
+})
+
+test("--reset: lesson N−1's observable not showing is said and the reset goes on; any other failure stops it", async () => {
+  // lesson 9's observation on a cluster without metrics-server, inside --reset 10
+  const sh = fakeShell({ reply: (c) => (c.args.includes('top') ? { exitCode: 1, stderr: 'error: Metrics API not available' } : {}) })
+  const deps = fakeDeps({ sh, kube: fakeKube({ read: async () => undefined }) })
+  const look = resetSteps(findLesson('10'), deps).find((s) => String(s.title).startsWith('Look at how much CPU'))
+  assert.ok(look, 'lesson 9 observes kubectl top pods')
+  const t = await runStep(look!, testCtx({ namespace: 'default' }))
+  assert.match(t.skipped ?? '', /^lesson 9's not seen: kubectl top pods answering — saw: no metrics API on this cluster .* — the reset goes on/)
+  // a step that is not an observation is left alone; another failure of an observation still stops the reset
+  const broken = notBlocking({ title: 'x', task: () => Promise.reject(new Error('connection refused')) }, 9)
+  try {
+    await runStep(broken, testCtx())
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as Error).message, 'connection refused')
+  }
+  const seen = await runStep(notBlocking({ title: 'x', task: () => Promise.reject(new NotSeen('a', 'b')) }, 4), testCtx())
+  assert.is(seen.skipped, "lesson 4's not seen: a — saw: b — the reset goes on (npx tsx tasks/lesson.ts 4 --check says more)")
 })
 
 // ── the check runner ───────────────────────────────────────────────────────────────────────────────────────
