@@ -10,7 +10,7 @@ import { useNamespace } from '../up.ts'
 import { applyFinal, clearOldPods, clusterWithImages, DEMO_PODS, labelled, reset } from './common.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { fail, pass, type Check } from './check.ts'
+import { fail, livePods, pass, type Check } from './check.ts'
 import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
@@ -35,7 +35,7 @@ export const checks: Check[] = [
       for (const { apiVersion, kind, names } of [...LEFTOVERS, { apiVersion: 'v1', kind: 'Pod', names: [...DEMO_PODS] }]) {
         for (const name of names) if (await d.read({ apiVersion, kind, name, namespace: LEFTOVER_NAMESPACE })) left.push(`${kind.toLowerCase()}/${name}`)
       }
-      left.push(...(await d.pods(LEFTOVER_NAMESPACE, `app=${APP}`)).map((p) => `pod/${p.metadata?.name}`))
+      left.push(...(await livePods(d, LEFTOVER_NAMESPACE, `app=${APP}`)).map((p) => `pod/${p.metadata?.name}`))
       return left.length ? fail(`still in ${LEFTOVER_NAMESPACE}: ${left.join(', ')}`) : pass(`nothing of the tutorial in ${LEFTOVER_NAMESPACE}`)
     },
   },

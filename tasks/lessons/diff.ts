@@ -51,6 +51,11 @@ export function maskedText(rel: string): string {
   if (!/\.ya?ml$/.test(rel)) return text
   const docs = parseAllDocuments(text) as Document[]
   if (!Array.isArray(docs)) return text
+  let masked = false
+  const mask = (doc: Document, path: Array<string | number>) => {
+    doc.setIn(path, REDACTED)
+    masked = true
+  }
   for (const doc of docs) {
     const obj = doc.toJS() as KubernetesObject | null
     if (!obj) continue
@@ -58,25 +63,26 @@ export function maskedText(rel: string): string {
     if (obj.kind === 'Secret') {
       for (const field of ['data', 'stringData']) {
         const m = doc.get(field)
-        if (isMap(m)) for (const item of m.items) doc.setIn([field, (item.key as { value?: unknown })?.value ?? item.key], REDACTED)
+        if (isMap(m)) for (const item of m.items) mask(doc, [field, (item.key as { value?: unknown })?.value as string])
       }
     }
-    maskEnv(doc, obj, [])
+    maskEnv(obj, [], (path) => mask(doc, path))
   }
-  return docs.map((d) => d.toString()).join('')
+  // unmasked files are shown exactly as written (re-serialising would respace flow lists)
+  return masked ? docs.map((d) => d.toString()).join('') : text
 }
 
-/** Env entries whose name says secret get their plain `value:` masked. */
-function maskEnv(doc: Document, node: unknown, path: Array<string | number>): void {
+/** Env entries whose name says secret: the path of their plain `value:`. */
+function maskEnv(node: unknown, path: Array<string | number>, found: (path: Array<string | number>) => void): void {
   if (Array.isArray(node)) {
     const isEnv = path[path.length - 1] === 'env'
     node.forEach((item, i) => {
       const e = item as { name?: unknown; value?: unknown }
-      if (isEnv && typeof e?.name === 'string' && typeof e.value === 'string' && SECRET_ENV_NAME.test(e.name)) doc.setIn([...path, i, 'value'], REDACTED)
-      else maskEnv(doc, item, [...path, i])
+      if (isEnv && typeof e?.name === 'string' && typeof e.value === 'string' && SECRET_ENV_NAME.test(e.name)) found([...path, i, 'value'])
+      else maskEnv(item, [...path, i], found)
     })
   } else if (node && typeof node === 'object') {
-    for (const [k, v] of Object.entries(node)) maskEnv(doc, v, [...path, k])
+    for (const [k, v] of Object.entries(node)) maskEnv(v, [...path, k], found)
   }
 }
 

@@ -4,7 +4,7 @@
  * fake cluster in a state where the lesson was done and one where a step was left out (the hint names that step).
  */
 import { execFile } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { test } from 'uvu'
@@ -17,7 +17,7 @@ import { clearSecrets } from '../../tasks/lib/redact.ts'
 import { checksOf, chooseLesson, command, notBlocking, resetClosing, resetSteps } from '../../tasks/lesson.ts'
 import { NotSeen } from '../../tasks/lessons/types.ts'
 import { runChecks, summary, type Check, type CheckDeps, type CheckLine } from '../../tasks/lessons/check.ts'
-import { folderBefore, lessonDiff } from '../../tasks/lessons/diff.ts'
+import { folderBefore, lessonDiff, maskedText } from '../../tasks/lessons/diff.ts'
 import { formatExplain, formatSolution } from '../../tasks/lessons/explain.ts'
 import { findLesson, LESSONS } from '../../tasks/lessons/index.ts'
 import { fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
@@ -132,6 +132,18 @@ test('--diff 13: the Secret arrives with its value masked; the plain value leave
   assert.match(text, /^\+ {2}DATABASE_PASSWORD: ••••••$/m)
   assert.match(text, /^- {14}value: ••••••$/m)
   assert.match(text, /^\+ {16}secretKeyRef:$/m)
+})
+
+test('--diff: a file without secrets is shown as written; one with them only has its values masked', () => {
+  assert.is(maskedText('lessons/08-oom.yml'), readFileSync(join(MANIFESTS_DIR, 'lessons/08-oom.yml'), 'utf8'))
+  const db = readFileSync(join(MANIFESTS_DIR, '01_database.yml'), 'utf8')
+  const masked = maskedText('01_database.yml')
+  assert.is.not(masked, db)
+  assert.is(masked.split('\n').length, db.split('\n').length)
+  const changed = db.split('\n').filter((l, i) => l !== masked.split('\n')[i])
+  assert.equal(changed, ['  DATABASE_PASSWORD: cGFzc3dvcmQ='])
+  const plain = maskedText('lessons/10-database.yml').split('\n')
+  assert.ok(plain.includes('              value: ••••••'), plain.join('\n'))
 })
 
 test('--diff: coloured when asked (a terminal), the same text plain otherwise', () => {
