@@ -203,7 +203,9 @@ test('lesson 10 by hand: kubernetes/ applied, moved out of default, exposed; wit
   await ok(kubectl(['delete', 'deployment/hellogopher', 'service/hellogopher', '-n', DEF, '--wait=false']), 'kubectl delete … -n default')
   failsNaming(await check(10), 10, /kubectl config set-context --current --namespace=/)
   await ok(kubectl(['config', 'set-context', '--current', '--namespace=hellogopher']), 'kubectl config set-context', NS)
-  passes(await check(10), 10)
+  await rolledOut(NS, 'mysql')
+  await rolledOut(NS)
+  passes(await unchangedBy(NS, () => check(10)), 10)
 })
 
 test('lesson 12 by hand: ConfigMaps, configMapKeyRef, envFrom; without declaring it in a file --check names that; then passes', async () => {
