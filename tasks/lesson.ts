@@ -26,7 +26,7 @@ import type { Deps } from './lib/context.ts'
 
 export const command = spec(
   'tasks/lesson.ts',
-  "Replay one lesson of the tutorial (0–15) on the cluster: reset to the lesson's starting point with up.ts's own steps, run the lesson's commands, then show and check what you should see. --list shows every lesson.",
+  "Replay one lesson of the tutorial (0–15) on the cluster: reset to the lesson's starting point with up.ts's own steps, run the lesson's commands, then show and check what you should see. --list shows every lesson. To learn by doing: --reset to the lesson's start, type the lesson yourself (--explain, --solution, --diff show what and why), then --check it.",
   {
     list: { type: 'boolean', description: 'list the lessons: number, name, what you will see' },
     check: { type: 'boolean', description: "you did the lesson by hand: check what you should see on the cluster, ✔/✘ per observable with a hint for each ✘ — reads only, changes nothing; exit 0 only when all pass" },
@@ -34,7 +34,7 @@ export const command = spec(
     explain: { type: 'boolean', description: "the lesson's commands in order, what each does and what to look at afterwards, then what to try next (no cluster needed)" },
     solution: { type: 'boolean', description: "just the lesson's commands, in order (no cluster needed)" },
     diff: { type: 'boolean', description: "how the lesson's YAML differs from the previous lesson's, as a unified diff (coloured on a terminal; secrets masked)" },
-    yes: { type: 'boolean', description: 'confirm the reset (it deletes) on a cluster that is not recognisably local' },
+    yes: { type: 'boolean', description: 'confirm the reset of a replay or --reset (it deletes) on a cluster that is not recognisably local' },
   },
   {
     positionals: '<number|name>',
