@@ -9,7 +9,7 @@ import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
 import { look, newestPod, observe, watchPod } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { containerOf, fail, isAppImage, livePods, pass, podIsReady, podLine, readDeployment, type Check } from './check.ts'
+import { containerOf, fail, failNow, isAppImage, livePods, pass, podIsReady, podLine, readDeployment, type Check } from './check.ts'
 import type { ManifestStage } from './diff.ts'
 import type { Explanation } from './explain.ts'
 
@@ -56,7 +56,8 @@ export const checks: Check[] = [
       if (ready) return pass(podLine(ready))
       if (!pods.length) return fail(`no pod with app=${APP} in ${NS}`)
       const pulling = pods.some((p) => (p.status?.containerStatuses ?? []).some((s) => PULL_FAILURE.test(s.state?.waiting?.reason ?? '')))
-      return fail(podLine(pods[0]!), pulling ? "the image is not where the cluster's runtime looks: redo lesson 2's docker build (after eval $(minikube docker-env)), and keep an imagePullPolicy that never pulls" : undefined)
+      const why = "the image is not where the cluster's runtime looks: redo lesson 2's docker build (after eval $(minikube docker-env)), and keep an imagePullPolicy that never pulls"
+      return pulling ? failNow(podLine(pods[0]!), why) : fail(podLine(pods[0]!))
     },
   },
 ]

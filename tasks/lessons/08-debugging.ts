@@ -12,7 +12,7 @@ import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, baseInRuntime, clusterWithImages, labelled, reset, withCtx } from './common.ts'
 import { CONTAINER, imageOf, lastExit, look, newestPod, observe, watchPod } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { containerOf, fail, isAppImage, livePods, logsOf, pass, podLine, readDeployment, type Check } from './check.ts'
+import { containerOf, fail, failNow, isAppImage, livePods, logsOf, pass, podLine, readDeployment, type Check } from './check.ts'
 import type { ManifestStage } from './diff.ts'
 import type { Explanation } from './explain.ts'
 
@@ -89,7 +89,7 @@ export const checks: Check[] = [
         }
       }
       const demo = pods.find((p) => p.metadata?.name === OOM_POD)
-      return fail(demo ? podLine(demo) : `no pod/${OOM_POD}, no OOMKilled container in ${NS}`)
+      return demo ? fail(podLine(demo)) : failNow(`no pod/${OOM_POD}, no OOMKilled container in ${NS}`)
     },
   },
 ]

@@ -12,7 +12,7 @@ import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
 import { look, lookWith, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
-import { fail, livePods, pass, type Check } from './check.ts'
+import { fail, failNow, livePods, pass, type Check } from './check.ts'
 import type { Explanation } from './explain.ts'
 
 const NS = LEFTOVER_NAMESPACE
@@ -64,7 +64,7 @@ export const checks: Check[] = [
     wait: { seconds: 60, what: 'the metrics API to be Available' },
     async check(d) {
       const svc = await d.read<Available>({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: METRICS_API })
-      if (!svc) return fail(`no APIService ${METRICS_API}: metrics-server is not installed`)
+      if (!svc) return failNow(`no APIService ${METRICS_API}: metrics-server is not installed`)
       const c = svc.status?.conditions?.find((x) => x.type === 'Available')
       return c?.status === 'True' ? pass(`APIService ${METRICS_API} Available`) : fail(`APIService ${METRICS_API} Available=${c?.status ?? '?'}${c?.message ? `: ${c.message}` : ''}`)
     },

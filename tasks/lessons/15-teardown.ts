@@ -10,7 +10,7 @@ import { useNamespace } from '../up.ts'
 import { applyFinal, clearOldPods, clusterWithImages, DEMO_PODS, labelled, reset } from './common.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { fail, livePods, pass, type Check } from './check.ts'
+import { fail, failNow, livePods, pass, type Check } from './check.ts'
 import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
@@ -24,7 +24,7 @@ export const checks: Check[] = [
     async check(d) {
       const ns = await d.read({ apiVersion: 'v1', kind: 'Namespace', name: NS })
       if (!ns) return pass(`no namespace/${NS}`)
-      return fail(ns.metadata?.deletionTimestamp ? `namespace/${NS} is still Terminating` : `namespace/${NS} exists`)
+      return ns.metadata?.deletionTimestamp ? fail(`namespace/${NS} is still Terminating`) : failNow(`namespace/${NS} exists`)
     },
   },
   {

@@ -44,6 +44,8 @@ export interface CheckResult {
   seen: string
   /** A hint for this failure more precise than the check's own (e.g. ErrImageNeverPull → the image step). */
   hint?: string
+  /** Waiting cannot change it (nothing installed, an image missing): a waiting check stops at once. */
+  final?: boolean
 }
 
 export interface Check {
@@ -93,14 +95,14 @@ export async function runChecks(checks: readonly Check[], d: CheckDeps, o: RunCh
       continue
     }
     let r = await safely(c, d)
-    if (!r.ok && c.wait) {
+    if (!r.ok && c.wait && !r.final) {
       o.out(redact(`…  waiting up to ${c.wait.seconds}s for ${c.wait.what}`))
       const deadline = now() + c.wait.seconds * 1000
-      while (!r.ok && now() + poll <= deadline) {
+      while (!r.ok && !r.final && now() + poll <= deadline) {
         await sleep(poll)
         r = await safely(c, d)
       }
-      if (!r.ok) r = { ...r, seen: `${r.seen} (after waiting ${c.wait.seconds}s)` }
+      if (!r.ok && !r.final) r = { ...r, seen: `${r.seen} (after waiting ${c.wait.seconds}s)` }
     }
     const line: CheckLine = r.ok ? { observable: c.observable, status: 'pass', seen: r.seen } : { observable: c.observable, status: 'fail', seen: r.seen, hint: r.hint ?? c.hint }
     lines.push(line)
@@ -176,6 +178,8 @@ export const clusterAnswers: Check = {
 
 export const pass = (seen: string): CheckResult => ({ ok: true, seen })
 export const fail = (seen: string, hint?: string): CheckResult => ({ ok: false, seen, ...(hint ? { hint } : {}) })
+/** A ✘ that waiting cannot turn (see CheckResult.final). */
+export const failNow = (seen: string, hint?: string): CheckResult => ({ ...fail(seen, hint), final: true })
 
 export type Container = NonNullable<V1Pod['spec']>['containers'][number]
 export type PodTemplateOwner = KubernetesObject & {

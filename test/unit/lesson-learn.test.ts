@@ -311,6 +311,20 @@ test('runChecks: a wait ends at its deadline with what was seen last; after a �
   assert.match(out[3]!, /^– {2}restarts — not checked: fix the ✘ above first/)
 })
 
+test('runChecks: a ✘ that waiting cannot turn (nothing installed) is not waited for', async () => {
+  const out: string[] = []
+  const c = clock()
+  const never: Check & { reads: number } = { observable: 'metrics', hint: 'install it', reads: 0, wait: { seconds: 60, what: 'metrics' }, async check() {
+    never.reads++
+    return { ok: false, seen: 'no APIService', final: true }
+  } }
+  const lines = await runChecks([never], {} as CheckDeps, { out: (l) => out.push(l), ...c })
+  assert.is(never.reads, 1)
+  assert.is(c.elapsed(), 0)
+  assert.equal(out, ['✘  metrics — saw: no APIService', '   hint: install it'])
+  assert.is(lines[0]!.status, 'fail')
+})
+
 test('runChecks: a read that throws is a ✘ saying why; a failed gate leaves the rest not checked', async () => {
   const out: string[] = []
   const gate = check('the cluster answers', [new Error('cannot reach the cluster at https://127.0.0.1:6443 (ECONNREFUSED)')], { gate: true })
