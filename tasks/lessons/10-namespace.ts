@@ -10,7 +10,7 @@ import { verifyHello } from '../up.ts'
 import { clusterWithImages, inNamespace, lessonFile, reset } from './common.ts'
 import { look, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { answersThroughNodePort, fail, livePods, logsOf, nodePortService, pass, podLine, readDeployment, readService, type Check } from './check.ts'
+import { answersThroughNodePort, fail, failNow, livePods, logsOf, nodePortService, pass, podLine, readDeployment, readService, type Check } from './check.ts'
 import type { ManifestStage } from './diff.ts'
 import type { Explanation } from './explain.ts'
 
@@ -93,8 +93,12 @@ export const checks: Check[] = [
     hint: 'kubectl get pods -n hellogopher and kubectl logs <mysql pod> — then kubectl exec -it <mysql pod> -- mysql -p',
     wait: { seconds: 120, what: 'MySQL to accept connections' },
     async check(d) {
-      const pod = (await livePods(d, NS, 'app=mysql')).find((p) => p.status?.phase === 'Running')
-      if (!pod) return fail('no Running mysql pod')
+      const pods = await livePods(d, NS, 'app=mysql')
+      const pod = pods.find((p) => p.status?.phase === 'Running')
+      const compat = d.clusterImage('mysql:8.0')
+      const pullFails = pods.find((p) => (p.status?.containerStatuses ?? []).some((c) => /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull)$/.test(c.state?.waiting?.reason ?? '')))
+      if (!pod && pullFails) return failNow(podLine(pullFails), `the cluster cannot get MySQL's image${compat !== 'mysql:8.0' ? `: this one cannot pull mysql:8.0 — use image ${compat} in 01_database.yml (what the tasks swap in)` : ' — look at Events in kubectl describe pod <mysql pod>'}`)
+      if (!pod) return fail(pods[0] ? podLine(pods[0]) : 'no mysql pod')
       const text = await logsOf(d, pod, 'mysql')
       const ready = text.split('\n').find((l) => /port: 3306/.test(l) && /Version:|ready for connections/.test(l))
       return ready ? pass(`pod/${pod.metadata?.name}: ${ready.trim().slice(0, 100)}`) : fail(`${podLine(pod)}; its log does not say it listens on 3306 yet`)
@@ -106,9 +110,9 @@ export const checks: Check[] = [
 
 export const explain: Explanation = {
   commands: [
-    { run: 'mkdir kubernetes; write 00_namespace.yml, 01_database.yml, 02_hellogopher.yml', does: ['One folder for the whole app: a Namespace, MySQL (Deployment, strategy Recreate, plus a Service on 3306) and hellogopher.', 'Every object says metadata.namespace: hellogopher.'] },
+    { run: 'mkdir kubernetes; write 00_namespace.yml, 01_database.yml, 02_hellogopher.yml', does: ['One folder for the whole app: a Namespace, MySQL (Deployment, strategy Recreate, plus a Service on 3306) and hellogopher.', 'Every object says metadata.namespace: hellogopher.', 'A cluster that cannot pull mysql:8.0 (the lab) needs the image it has: --check names it.'] },
     { run: 'kubectl apply -f kubernetes/', does: ['Applies every file of the folder, in name order (the namespace first: hence 00_, 01_, 02_).', 'Run it again any time: apply changes only what differs.'] },
-    { run: 'kubectl config set-context --current --namespace=hellogopher', does: ['kubectl commands without -n now look in hellogopher. kubectl config view --minify shows it.', 'Look at kubectl config view --minify: namespace: hellogopher under the context.'] },
+    { run: 'kubectl config set-context --current --namespace=hellogopher', does: ['kubectl commands without -n now look in hellogopher (kubectl get pods, kubectl logs, …).', 'Look at kubectl config view --minify: namespace: hellogopher under the context.'] },
     { run: 'kubectl get all    and    kubectl get all -n default', does: ['Everything lives in hellogopher; default shows none of it (delete what lessons 3–9 left there).', 'The first lists both Deployments and Services; the second none of them.'] },
     { run: 'kubectl exec -it <mysql pod> -- mysql -p', does: ["A MySQL shell inside the database's pod: type the value MYSQL_ROOT_PASSWORD has in 01_database.yml, then SHOW DATABASES;", 'Look at the list: the system databases (mysql, information_schema, …); exit leaves.'] },
     { run: 'kubectl expose deployment hellogopher --type=NodePort --port=8080; minikube service hellogopher -n hellogopher', does: ['The app again through a NodePort, now in its own namespace: "Hello gopher".', 'Look at kubectl get service: hellogopher NodePort 8080:3xxxx, mysql ClusterIP 3306.'] },

@@ -349,6 +349,8 @@ interface Cluster {
   tools?: string[]
   http?: { status: number; body: string }
   provider?: string
+  /** The provider's image swaps. */
+  clusterImage?: Record<string, string>
 }
 
 const T0 = Date.parse('2026-11-30T10:00:00Z')
@@ -382,7 +384,7 @@ function fakeCluster(c: Cluster): CheckDeps {
     imageInRuntime: async (image) => (c.images ?? []).includes(image),
     which: async (bin) => ((c.tools ?? ['kubectl', 'docker', 'go']).includes(bin) ? `/usr/bin/${bin}` : undefined),
     requiredTools: () => ['kubectl', 'docker', 'go'],
-    clusterImage: (image) => image,
+    clusterImage: (image) => c.clusterImage?.[image] ?? image,
     serviceUrl: async () => 'http://10.250.0.1:30080',
     httpGet: async () => c.http ?? { status: 200, body: 'Hello gopher\n' },
   }
@@ -546,6 +548,14 @@ const CASES: Record<number, { done: Cluster; missing: Record<string, { cluster: 
     done: { objects: [...mysqlObjects(), deployment(H, app('4.0')), pod('hellogopher-d', { ns: H, container: app('4.0') })], contextNamespace: H, logs: mysqlLog },
     missing: {
       'kubectl config set-context': { cluster: { objects: [...mysqlObjects(), deployment(H, app('4.0')), pod('hellogopher-d', { ns: H })], contextNamespace: 'default', logs: mysqlLog }, hint: /kubectl config set-context --current --namespace=/ },
+      'an image the cluster has (the lab cannot pull mysql:8.0)': {
+        cluster: {
+          objects: [...mysqlObjects().filter((o) => o.metadata?.name !== 'mysql-1'), pod('mysql-1', { ns: H, labels: { app: 'mysql' }, container: { name: 'mysql', image: 'mysql:8.0' }, phase: 'Pending', ready: false, waiting: 'ImagePullBackOff' }), deployment(H, app('4.0')), pod('hellogopher-d', { ns: H })],
+          contextNamespace: H,
+          clusterImage: { 'mysql:8.0': 'localhost/lab/mysql-compat:1' },
+        },
+        hint: /cannot pull mysql:8\.0 — use image localhost\/lab\/mysql-compat:1 in 01_database\.yml/,
+      },
       'deleting what was in default': { cluster: { objects: [...mysqlObjects(), deployment(H, app('4.0')), pod('hellogopher-d', { ns: H }), deployment('default', app('3.0'))], contextNamespace: H, logs: mysqlLog }, hint: /kubectl get all -n default and delete it there/ },
     },
   },
