@@ -78,7 +78,7 @@ export interface RunChecksOptions {
 
 /**
  * Run every check in order. A check that waits is re-read until it passes or its deadline; after a ✘, a later
- * waiting check is not waited for (what it waits for cannot come) and is reported as not checked.
+ * waiting check is read once and not waited for (what it waits for comes after the missing step).
  */
 export async function runChecks(checks: readonly Check[], d: CheckDeps, o: RunChecksOptions): Promise<CheckLine[]> {
   const sleep = o.sleep ?? ((ms: number) => delay(ms))
@@ -86,15 +86,21 @@ export async function runChecks(checks: readonly Check[], d: CheckDeps, o: RunCh
   const poll = o.pollMs ?? 2000
   const lines: CheckLine[] = []
   let gateFailed = false
+  const skip = (c: Check, seen: string) => {
+    lines.push({ observable: c.observable, status: 'not-checked', seen })
+    o.out(redact(`–  ${c.observable} — ${seen}`))
+  }
   for (const c of checks) {
-    const failedBefore = lines.some((l) => l.status !== 'pass')
-    if (gateFailed || (c.wait && failedBefore)) {
-      const line: CheckLine = { observable: c.observable, status: 'not-checked', seen: gateFailed ? 'not checked: the cluster does not answer' : 'not checked: fix the ✘ above first (this one waits for it)' }
-      lines.push(line)
-      o.out(redact(`–  ${c.observable} — ${line.seen}`))
+    if (gateFailed) {
+      skip(c, 'not checked: the cluster does not answer')
       continue
     }
     let r = await safely(c, d)
+    if (!r.ok && c.wait && lines.some((l) => l.status !== 'pass')) {
+      // what it waits for comes after the step a ✘ above names: read once, not waited for
+      skip(c, `not waited for: fix the ✘ above first (now: ${r.seen})`)
+      continue
+    }
     if (!r.ok && c.wait && !r.final) {
       o.out(redact(`…  waiting up to ${c.wait.seconds}s for ${c.wait.what}`))
       const deadline = now() + c.wait.seconds * 1000

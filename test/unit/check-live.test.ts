@@ -112,7 +112,7 @@ test('the command as a learner runs it, against that server: lesson 3 not done �
     assert.is(missing.code, 1, JSON.stringify(missing))
     assert.match(missing.stdout, /^✔ {2}the cluster answers — Kubernetes v1\.34\.4$/m)
     assert.match(missing.stdout, /^✘ {2}deployment\/hellogopher exists in default — saw: no deployment\/hellogopher in default\n {3}hint: kubectl create -f hellogopher\.yml/m)
-    assert.match(missing.stdout, /^– {2}the hellogopher pod Running \(1\/1\) — not checked/m)
+    assert.match(missing.stdout, /^– {2}the hellogopher pod Running \(1\/1\) — not waited for: fix the ✘ above first \(now: pod\/pod-for-app=hellogopher Unknown 0\/0 ready, 0 restarts\)$/m)
     lesson3Done = true
     const done = await run(['3', '--check', '--provider', 'remote'])
     assert.is(done.code, 0, done.stdout)

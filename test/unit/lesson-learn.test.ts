@@ -302,13 +302,15 @@ test('runChecks: a wait ends at its deadline with what was seen last; after a �
   const out: string[] = []
   const c = clock()
   const never = check('ready', [false], { wait: { seconds: 10, what: 'the pod to be ready' } })
-  const after = check('restarts', [true], { wait: { seconds: 120, what: 'restarts' } })
-  const lines = await runChecks([never, after, check('c', [true])], {} as CheckDeps, { out: (l) => out.push(l), ...c })
+  const after = check('restarts', [false], { wait: { seconds: 120, what: 'restarts' } })
+  const already = check('events', [true], { wait: { seconds: 120, what: 'events' } })
+  const lines = await runChecks([never, after, already, check('c', [true])], {} as CheckDeps, { out: (l) => out.push(l), ...c })
   assert.ok(c.elapsed() <= 10_000, String(c.elapsed()))
   assert.match(out[1]!, /^✘ {2}ready — saw: ready read \d+ \(after waiting 10s\)$/)
-  assert.is(after.reads, 0)
-  assert.equal(lines.map((l) => l.status), ['fail', 'not-checked', 'pass'])
-  assert.match(out[3]!, /^– {2}restarts — not checked: fix the ✘ above first/)
+  assert.is(after.reads, 1)
+  assert.equal(lines.map((l) => l.status), ['fail', 'not-checked', 'pass', 'pass'])
+  assert.is(out[3], '–  restarts — not waited for: fix the ✘ above first (now: restarts read 1)')
+  assert.is(out[4], '✔  events — events read 1')
 })
 
 test('runChecks: a ✘ that waiting cannot turn (nothing installed) is not waited for', async () => {
