@@ -170,6 +170,7 @@ export async function lessonMain(argv: string[]): Promise<void | number> {
       await deps.kube().ping()
     }
   }
+  if (mode === 'reset' && target !== lesson) process.stdout.write(`Lesson ${lesson.number}'s starting point is where lesson ${target.number} (${target.name}) ends: replaying lesson ${target.number}\n`)
   try {
     if (steps.length) await runList(steps, ctx)
   } finally {
