@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { Deps } from '../lib/context.ts'
 import { clusterImage } from '../lib/context.ts'
 import type { CoreV1Event, KubernetesObject, PodMetricsList, Ref, V1Pod } from '../lib/kube.ts'
+import { isPodReady, podSummary } from '../lib/kube-state.ts'
 import { redact } from '../lib/redact.ts'
 
 /** The reads a check may make. Nothing here changes the cluster. */
@@ -202,24 +203,15 @@ export function containerOf(o: PodTemplateOwner | undefined, name = 'hellogopher
 export const readDeployment = (d: CheckDeps, namespace: string, name = 'hellogopher') =>
   d.read<PodTemplateOwner>({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace })
 
-export function podIsReady(p: V1Pod): boolean {
-  return p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-}
+/** Running, Ready and not going away; and the one-line pod summary (kube-state's, the lessons' own). */
+export const podIsReady = isPodReady
+export const podLine = podSummary
 
 const createdAt = (o: KubernetesObject) => new Date((o.metadata?.creationTimestamp as unknown as string) ?? 0).getTime()
 
 /** Pods that are not going away, newest first. */
 export async function livePods(d: CheckDeps, namespace: string, selector: string): Promise<V1Pod[]> {
   return (await d.pods(namespace, selector)).filter((p) => !p.metadata?.deletionTimestamp).sort((a, b) => createdAt(b) - createdAt(a))
-}
-
-/** `pod/x Running 0/1 ready, 2 restarts, CrashLoopBackOff` */
-export function podLine(p: V1Pod): string {
-  const cs = p.status?.containerStatuses ?? []
-  const ready = cs.filter((c) => c.ready).length
-  const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0)
-  const why = cs.map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).filter(Boolean)
-  return `pod/${p.metadata?.name} ${p.status?.phase ?? 'Unknown'} ${ready}/${cs.length || p.spec?.containers.length || 0} ready, ${restarts} restarts${why.length ? `, ${why.join(', ')}` : ''}`
 }
 
 /** The ReplicaSets a Deployment made (its revisions, old ones scaled to 0), oldest first. */
