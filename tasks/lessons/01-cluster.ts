@@ -3,6 +3,32 @@ import { NAMESPACE } from '../lib/context.ts'
 import { isNodeReady, NODE_READY_TIMEOUT_MS, startCluster, waitForNodeReady } from '../start-cluster.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import type { KubernetesObject } from '../lib/kube.ts'
+import { fail, pass, type Check } from './check.ts'
+import type { Explanation } from './explain.ts'
+
+/** --check: one node, Ready (a read of the node list). */
+export const checks: Check[] = [
+  {
+    observable: 'one node, Ready',
+    hint: 'start the cluster (minikube start; kind create cluster; the lab: npx tsx tasks/lab/up.ts), then look at STATUS in kubectl get nodes',
+    wait: { seconds: 60, what: 'the node to be Ready' },
+    async check(d) {
+      const nodes = await d.list<KubernetesObject & { status?: { conditions?: Array<{ type?: string; status?: string }> } }>('v1', 'Node')
+      const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      if (nodes.length === 1 && ready.length === 1) return pass(`node/${nodes[0]!.metadata?.name} Ready`)
+      return fail(`${nodes.length} nodes, ${ready.length} Ready`)
+    },
+  },
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'minikube start   (--driver=docker where it needs one)', does: ["Creates a one-node cluster and makes it kubectl's current context.", 'Look for "Done! kubectl is now configured"; kind: kind create cluster; here: npx tsx tasks/lab/up.ts.'] },
+    { run: 'kubectl get nodes', does: ['Lists the machines of the cluster: one node.', 'Look at STATUS: Ready means the kubelet runs pods there.'] },
+  ],
+  next: 'build the app where the cluster can find it — npx tsx tasks/lesson.ts 2 --explain',
+}
 
 export const lesson: Lesson = {
   number: 1,
@@ -11,6 +37,8 @@ export const lesson: Lesson = {
   summary: 'the cluster starts; kubectl get nodes shows one node, Ready',
   observable: 'one node, Ready',
   namespace: NAMESPACE,
+  checks,
+  explain,
   steps: (deps) => [
     startCluster(deps),
     observe(deps, {

@@ -8,6 +8,35 @@ import { describeDockerEnv, dockerEnv } from '../docker-env.ts'
 import { startCluster } from '../start-cluster.ts'
 import { lookWith, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import { fail, pass, type Check } from './check.ts'
+import type { Explanation } from './explain.ts'
+
+/** --check: the 1.0 image is where the cluster's runtime finds it (a read: `docker image inspect`, `ctr images ls`, …). */
+export const checks: Check[] = [
+  {
+    observable: "programmingpercy/hellogopher:1.0 exists where the cluster's runtime sees it",
+    hint: 'eval $(minikube docker-env) in THIS shell, then docker build -t programmingpercy/hellogopher:1.0 . — look at docker image ls in the same shell',
+    async check(d) {
+      const image = d.clusterImage('programmingpercy/hellogopher:1.0')
+      if (await d.imageInRuntime(image)) return pass(`${image} is in the ${d.provider} cluster's runtime`)
+      const how =
+        d.provider === 'kind' ? 'docker build -t programmingpercy/hellogopher:1.0 . then kind load docker-image programmingpercy/hellogopher:1.0'
+        : d.provider === 'lab' ? "the lab's images come from npx tsx tasks/build-images.ts --tag 1.0 (its dockerd, then ctr images import)"
+        : d.provider === 'remote' ? 'docker build, then docker push to the registry the cluster pulls from'
+        : undefined
+      return fail(`${image} is not in the cluster's runtime`, how)
+    },
+  },
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'eval $(minikube docker-env)', does: ["Points this shell's docker at the docker inside minikube, so what you build lands where the cluster's runtime looks.", 'Only this shell: a new terminal needs it again — forgetting it gives ErrImagePull / ErrImageNeverPull in lesson 3.'] },
+    { run: 'go mod init hellogopher', does: ['Makes the folder a Go module, so go build (inside the Dockerfile) can build main.go.', 'Look at the go.mod it writes: the module name and the Go version.'] },
+    { run: 'docker build -t programmingpercy/hellogopher:1.0 .', does: ['Builds the image from the Dockerfile and names it repository:tag.', 'Look at docker image ls programmingpercy/hellogopher in the same shell: tag 1.0.'] },
+  ],
+  next: 'run the image in the cluster with a Deployment — npx tsx tasks/lesson.ts 3 --explain',
+}
 
 export const lesson: Lesson = {
   number: 2,
@@ -16,6 +45,8 @@ export const lesson: Lesson = {
   summary: "docker builds hellogopher:1.0 where the cluster's runtime sees it (what eval $(minikube docker-env) is for)",
   observable: "the image exists where the cluster's runtime sees it",
   namespace: NAMESPACE,
+  checks,
+  explain,
   steps: (deps) => [
     startCluster(deps),
     dockerEnv(deps),

@@ -10,9 +10,26 @@ import { EXPECTED_BODY, httpUntil, VERIFY_TIMEOUT_MS } from '../up.ts'
 import { applyLesson, clusterWithImages, labelled, note, reset } from './common.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import { answersThroughNodePort, nodePortService, type Check } from './check.ts'
+import type { Explanation } from './explain.ts'
 
 const NS = LEFTOVER_NAMESPACE
 type ServiceLike = KubernetesObject & { spec?: { type?: string; ports?: Array<{ port?: number; nodePort?: number }> } }
+
+/** --check: the NodePort Service and the app answering through it (run it before the article deletes the Deployment). */
+export const checks: Check[] = [
+  nodePortService(NS, 'kubectl expose deployment hellogopher … — look at TYPE and PORT(S) in kubectl get service hellogopher'),
+  answersThroughNodePort(NS, 'minikube service hellogopher --url prints the URL (the lab: http://10.250.0.1:<nodePort>); the Deployment must still run — check before the article\'s kubectl delete deployment hellogopher'),
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'kubectl expose deployment hellogopher --type=NodePort --port=8080', does: ["Makes a Service that selects the Deployment's pods and opens a port (30000–32767) on every node.", 'Look at kubectl get service hellogopher: TYPE NodePort, PORT(S) 8080:3xxxx/TCP.'] },
+    { run: 'minikube service hellogopher', does: ['Opens the NodePort URL in a browser (--url just prints it); curl it: "Hello gopher".', 'Elsewhere the URL is the node IP and the NodePort (the lab: http://10.250.0.1:<nodePort>).'] },
+    { run: 'kubectl delete deployment hellogopher', does: ['The article cleans up: the pods go, the Service stays (it selects nothing now).', 'Run npx tsx tasks/lesson.ts 4 --check BEFORE this step; lesson 5 creates the Deployment again.'] },
+  ],
+  next: 'see how the Service found the pods: labels and selectors — npx tsx tasks/lesson.ts 5 --explain',
+}
 
 export const lesson: Lesson = {
   number: 4,
@@ -21,6 +38,8 @@ export const lesson: Lesson = {
   summary: 'a NodePort Service (30000–32767) in front of hellogopher; GET through it answers "Hello gopher"',
   observable: 'a NodePort in 30000–32767; an HTTP GET through it returns Hello gopher',
   namespace: NS,
+  checks,
+  explain,
   steps: (deps) => [
     ...clusterWithImages(deps, ['1.0']),
     ...reset(deps),

@@ -12,6 +12,9 @@ import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, baseInRuntime, clusterWithImages, labelled, reset, withCtx } from './common.ts'
 import { CONTAINER, imageOf, lastExit, look, newestPod, observe, watchPod } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import { containerOf, fail, failNow, isAppImage, livePods, logsOf, pass, podLine, readDeployment, type Check } from './check.ts'
+import type { ManifestStage } from './diff.ts'
+import type { Explanation } from './explain.ts'
 
 const NS = LEFTOVER_NAMESPACE
 const SELECTOR = `app=${APP}`
@@ -41,6 +44,71 @@ function execLook(deps: Deps) {
   })
 }
 
+/** --check: the app's log read, the Deployment on 3.0 (time to exec), and a container killed for its memory. */
+export const checks: Check[] = [
+  {
+    observable: "kubectl logs shows the app's lines",
+    hint: "kubectl logs <pod> (add --previous after a restart) — look for the app's own lines: starting, listening, Timeout triggered",
+    async check(d) {
+      const pod = (await livePods(d, NS, SELECTOR))[0]
+      if (!pod) return fail(`no pod with ${SELECTOR} in ${NS}`)
+      const lines = (await logsOf(d, pod)).split('\n').filter((l) => /hellogopher .*(starting|listening)|Timeout triggered/.test(l))
+      const timeout = lines.find((l) => /Timeout triggered/.test(l))
+      return lines.length ? pass(`pod/${pod.metadata?.name}: ${(timeout ?? lines[lines.length - 1]!).replace(/^\S+ \S+ /, '')}`) : fail(`pod/${pod.metadata?.name} logged none of the app's lines`)
+    },
+  },
+  {
+    observable: 'the Deployment moved to image 3.0 (100 s before it times out: time to exec into it) or 4.0',
+    hint: 'kubectl set image deployment/hellogopher hellogopher=<image:tag> with the tag that gives you time for kubectl exec -it <pod> -- /bin/sh',
+    async check(d) {
+      const c = containerOf(await readDeployment(d, NS))
+      if (!c) return fail(`no deployment/${APP} in ${NS}`)
+      return isAppImage(d, c.image, '3.0') || isAppImage(d, c.image, '4.0') ? pass(`image ${c.image}`) : fail(`image ${c.image}`)
+    },
+  },
+  {
+    observable: 'a pod to exec into: the 3.0/4.0 pod Running',
+    hint: 'kubectl get pods; kubectl exec -it <pod> -- /bin/sh needs a Running container (the exec itself leaves no trace to check)',
+    wait: { seconds: 60, what: 'the 3.0 pod to run' },
+    async check(d) {
+      const pods = await livePods(d, NS, SELECTOR)
+      const running = pods.find((p) => p.status?.phase === 'Running' && (isAppImage(d, p.spec?.containers[0]?.image, '3.0') || isAppImage(d, p.spec?.containers[0]?.image, '4.0')))
+      return running ? pass(podLine(running)) : fail(pods.length ? pods.map(podLine).join('; ') : `no pod with ${SELECTOR}`)
+    },
+  },
+  {
+    observable: `a container over its memory limit killed: OOMKilled, exit code 137`,
+    hint: `kubectl apply -f manifests/lessons/08-oom.yml (a pod that needs more memory than its limit) — then Last State / Reason / Exit Code in kubectl describe pod ${OOM_POD}`,
+    wait: { seconds: 60, what: 'a container to be OOMKilled' },
+    async check(d) {
+      const pods = await d.pods(NS)
+      for (const p of pods) {
+        for (const c of p.status?.containerStatuses ?? []) {
+          const t = c.state?.terminated ?? c.lastState?.terminated
+          if (t?.reason === 'OOMKilled' && t.exitCode === 137) return pass(`pod/${p.metadata?.name}: OOMKilled, exit code 137 (memory limit ${p.spec?.containers.find((x) => x.name === c.name)?.resources?.limits?.memory ?? '?'})`)
+        }
+      }
+      const demo = pods.find((p) => p.metadata?.name === OOM_POD)
+      return demo ? fail(podLine(demo)) : failNow(`no pod/${OOM_POD}, no OOMKilled container in ${NS}`)
+    },
+  },
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'kubectl logs <pod>', does: ["The container's output: \"hellogopher 2.0 starting\", then \"Timeout triggered\" 10 s later — why the probe fails.", "After a restart, kubectl logs --previous shows the killed container's lines."] },
+    { run: 'kubectl set image deployment/hellogopher hellogopher=programmingpercy/hellogopher:3.0', does: ['3.0 times out after 100 s instead of 10 s: long enough to get a shell inside (4.0 never times out).', 'Look at kubectl get pods: a new pod, Running — you have 100 s for the next command.'] },
+    { run: 'kubectl exec -it <pod> -- /bin/sh', does: ['A shell inside the running container: try hostname (the pod name) or wget -qO- localhost:8080.', 'exit leaves it; the container keeps running.'] },
+    { run: 'kubectl apply -f manifests/lessons/08-oom.yml', does: ['A pod that keeps 50 MiB in memory under a 20 MiB limit.', 'Look at kubectl get pod oom-demo: STATUS OOMKilled within seconds.'] },
+    { run: 'kubectl describe pod oom-demo', does: ['State Terminated, Reason OOMKilled, Exit Code 137 (128 + SIGKILL): the kernel killed it for its memory.', 'Limits: memory 20Mi shows the limit it went over.'] },
+  ],
+  next: 'see what the pods use — npx tsx tasks/lesson.ts 9 --explain',
+}
+
+export const manifests: ManifestStage[] = [
+  { title: 'a pod over its memory limit (image 3.0 comes from kubectl set image, not from the YAML)', files: { oom: 'lessons/08-oom.yml' } },
+]
+
 export const lesson: Lesson = {
   number: 8,
   name: 'debugging',
@@ -48,6 +116,9 @@ export const lesson: Lesson = {
   summary: 'kubectl logs shows "Timeout triggered"; kubectl exec runs a shell command in the pod; over its memory limit → OOMKilled (137)',
   observable: 'logs show the app\'s lines (Timeout triggered); a shell command run inside the pod works; a container over its memory limit ends OOMKilled, exit code 137',
   namespace: NS,
+  checks,
+  explain,
+  manifests,
   steps: (deps) => [
     ...clusterWithImages(deps, ['2.0', '3.0']),
     labelled('Setup', baseInRuntime(deps)),

@@ -5,7 +5,6 @@
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { APP, type Deps } from '../lib/context.ts'
-import type { KubernetesObject } from '../lib/kube.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { MINIKUBE_DEFAULT_PROFILE, profileArgs } from '../lib/providers/minikube.ts'
 import { formatCommand } from '../lib/shell.ts'
@@ -14,6 +13,9 @@ import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
 import { look, lookWith, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import type { KubernetesObject } from '../lib/kube.ts'
+import { fail, failNow, livePods, pass, type Check } from './check.ts'
+import type { Explanation } from './explain.ts'
 
 const NS = LEFTOVER_NAMESPACE
 const SELECTOR = `app=${APP}`
@@ -49,6 +51,57 @@ const noDashboard = (deps: Deps): Step => ({
   },
 })
 
+type Available = KubernetesObject & { status?: { conditions?: Array<{ type?: string; status?: string; message?: string }> } }
+
+/** --check: the metrics API is served and has numbers for the app's pod (what kubectl top pods reads). */
+export const checks: Check[] = [
+  {
+    observable: 'the dashboard addon enabled (minikube only)',
+    hint: 'minikube addons enable dashboard — look at minikube addons list',
+    async check(d) {
+      if (d.provider !== 'minikube') return pass(`the dashboard is a minikube addon; the ${d.provider} cluster has none`)
+      const ns = await d.read({ apiVersion: 'v1', kind: 'Namespace', name: 'kubernetes-dashboard' })
+      return ns ? pass('namespace kubernetes-dashboard exists') : fail('no namespace kubernetes-dashboard')
+    },
+  },
+  {
+    observable: 'the metrics API served (metrics-server)',
+    hint: 'minikube addons enable metrics-server (the lab: npx tsx tasks/lab/up.ts installs it) — look at kubectl get apiservice v1beta1.metrics.k8s.io',
+    wait: { seconds: 60, what: 'the metrics API to be Available' },
+    async check(d) {
+      const svc = await d.read<Available>({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: METRICS_API })
+      if (!svc) return failNow(`no APIService ${METRICS_API}: metrics-server is not installed`)
+      const c = svc.status?.conditions?.find((x) => x.type === 'Available')
+      return c?.status === 'True' ? pass(`APIService ${METRICS_API} Available`) : fail(`APIService ${METRICS_API} Available=${c?.status ?? '?'}${c?.message ? `: ${c.message}` : ''}`)
+    },
+  },
+  {
+    observable: 'kubectl top pods lists the hellogopher pod',
+    hint: 'kubectl top pods — a pod needs to run a minute before metrics-server has its numbers; kubectl get pods',
+    wait: { seconds: 150, what: "metrics-server's first sample of the pod (it scrapes every 15 s or so)" },
+    async check(d) {
+      const pod = (await livePods(d, NS, SELECTOR)).find((p) => p.status?.phase === 'Running')
+      if (!pod) return fail(`no Running pod with ${SELECTOR} in ${NS}`)
+      const list = await d.podMetrics(NS)
+      const m = list?.items.find((x) => x.metadata.name === pod.metadata?.name)
+      if (!m) return fail(list ? `metrics for ${list.items.length} pods, not for ${pod.metadata?.name}` : 'the metrics API answers 404')
+      const c = m.containers[0]
+      return pass(`pod/${pod.metadata?.name}: cpu ${c?.usage.cpu ?? '?'}, memory ${c?.usage.memory ?? '?'}`)
+    },
+  },
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'minikube addons enable dashboard', does: ["Installs Kubernetes' web dashboard into the cluster (a minikube addon; other clusters install it by hand).", 'Look at kubectl get pods -n kubernetes-dashboard: its pods start.'] },
+    { run: 'minikube addons enable metrics-server', does: ['metrics-server collects CPU and memory use from every kubelet and serves it as the metrics API.', 'Look at kubectl get apiservice v1beta1.metrics.k8s.io: AVAILABLE True after a minute.'] },
+    { run: 'minikube addons list', does: ['Which addons are enabled: look for dashboard and metrics-server.', 'Both should say enabled.'] },
+    { run: 'minikube dashboard', does: ['Opens the dashboard in a browser and keeps running (Ctrl-C stops it): the same pods, Deployments and Events kubectl shows.', 'Look at Workloads → Pods: the hellogopher pod, its CPU and memory graphs.'] },
+    { run: 'kubectl top pods', does: ['CPU (millicores) and memory per pod, from the metrics API.', 'Right after install it says metrics are not available yet: wait a minute.'] },
+  ],
+  next: 'give the tutorial its own namespace and a database — npx tsx tasks/lesson.ts 10 --explain',
+}
+
 export const lesson: Lesson = {
   number: 9,
   name: 'metrics',
@@ -56,6 +109,8 @@ export const lesson: Lesson = {
   summary: 'kubectl top pods answers (metrics-server); the dashboard addon on minikube only — elsewhere the lesson says so',
   observable: 'the addons are enabled (minikube); kubectl top pods answers where metrics-server runs',
   namespace: NS,
+  checks,
+  explain,
   steps: (deps) => [
     ...clusterWithImages(deps, ['1.0']),
     ...reset(deps),

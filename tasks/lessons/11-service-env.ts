@@ -11,6 +11,9 @@ import { applyLesson, clusterWithImages, inNamespace, labelled, lessonFile, rese
 import { mysqlArgs, NO_PROMPT, readyMysqlPod } from './10-namespace.ts'
 import { CONTAINER, envLines, look, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import { connectedCheck, containerOf, createdAt, fail, isAppImage, livePods, pass, podIsReady, readDeployment, readService, type Check } from './check.ts'
+import type { ManifestStage } from './diff.ts'
+import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
 const SELECTOR = `app=${APP}`
@@ -83,6 +86,51 @@ export function appConnected(deps: Deps): Step {
   })
 }
 
+const DB_VARS = ['DATABASE_USERNAME', 'DATABASE_PASSWORD', 'DATABASE_NAME']
+
+/** --check: 5.0 with its DATABASE_* settings, a pod made after the mysql Service (so it has MYSQL_*), connected. */
+export const checks: Check[] = [
+  {
+    observable: 'the app runs image 5.0 with DATABASE_USERNAME, DATABASE_PASSWORD and DATABASE_NAME set',
+    hint: 'image: …:5.0 and an env: list in 02_hellogopher.yml, then kubectl apply -f kubernetes/ — look at Environment: in kubectl describe deployment hellogopher',
+    async check(d) {
+      const c = containerOf(await readDeployment(d, NS))
+      if (!c) return fail(`no deployment/${APP} in ${NS}`)
+      if (!isAppImage(d, c.image, '5.0')) return fail(`image ${c.image}`)
+      const named = new Set((c.env ?? []).map((e) => e.name))
+      const fromAll = (c.envFrom ?? []).length > 0
+      const missing = DB_VARS.filter((v) => !named.has(v))
+      if (missing.length && !fromAll) return fail(`no ${missing.join(', ')} in the container's env`)
+      return pass(`image ${c.image}; ${DB_VARS.filter((v) => named.has(v)).join(', ') || 'DATABASE_*'} set${fromAll ? ' (and envFrom)' : ''}`)
+    },
+  },
+  {
+    observable: 'the app pod was made after the mysql Service, so it has MYSQL_SERVICE_HOST, MYSQL_SERVICE_PORT, MYSQL_PORT_3306_TCP*',
+    hint: 'pods get the variables of Services that exist when they START: kubectl rollout restart deployment hellogopher — look at kubectl exec <pod> -- env',
+    async check(d) {
+      const svc = await readService(d, NS, 'mysql')
+      if (!svc) return fail(`no service/mysql in ${NS}`)
+      const pod = (await livePods(d, NS, SELECTOR)).find(podIsReady)
+      if (!pod) return fail(`no Ready ${APP} pod`)
+      return createdAt(pod) >= createdAt(svc) ? pass(`pod/${pod.metadata?.name} started after service/mysql: MYSQL_SERVICE_HOST=${(svc.spec as { clusterIP?: string } | undefined)?.clusterIP ?? '?'}`) : fail(`pod/${pod.metadata?.name} is older than service/mysql`)
+    },
+  },
+  connectedCheck(NS, 'kubectl logs <pod> — "cannot connect" points at a DATABASE_* value or at MySQL itself (kubectl logs <mysql pod>)', { pattern: /(created database|database \S+ already exists)/, what: 'created database test (SHOW DATABASES lists it)' }),
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'kubectl exec <hellogopher pod> -- env', does: ['Kubernetes gives every pod MYSQL_SERVICE_HOST, MYSQL_SERVICE_PORT, MYSQL_PORT_3306_TCP… for each Service that existed when the pod started.', 'That is how 5.0 finds MySQL without an address in its config.'] },
+    { run: 'edit 02_hellogopher.yml: image: …:5.0, env: DATABASE_USERNAME, DATABASE_PASSWORD, DATABASE_NAME (value:)', does: ['5.0 connects to MySQL at start and creates the database DATABASE_NAME if it is missing.', 'The app finds MySQL through MYSQL_SERVICE_HOST and MYSQL_SERVICE_PORT; these three tell it who to be and which database.'] },
+    { run: 'kubectl apply -f kubernetes/', does: ['A new pod with the new image and settings (created after the Service, so it has the MYSQL_* variables).', 'Look at kubectl get pods: the new pod Running 1/1 (a wrong setting would crash-loop it).'] },
+    { run: 'kubectl logs <pod>', does: ['Look for "connected to database" and "created database test" (or "already exists" on later starts).', 'A "cannot connect" line says what was wrong: the address, the user, or the value.'] },
+    { run: 'kubectl exec -it <mysql pod> -- mysql -p -e "SHOW DATABASES"', does: ['The database the app created, test, is in the list.', 'Look for the test row, next to mysql and information_schema.'] },
+  ],
+  next: 'move the settings out of the Deployment into a ConfigMap — npx tsx tasks/lesson.ts 12 --explain',
+}
+
+export const manifests: ManifestStage[] = [{ title: 'image 5.0 with the database settings as plain values', files: { app: 'lessons/11-hellogopher-env.yml' } }]
+
 export const lesson: Lesson = {
   number: 11,
   name: 'service-env',
@@ -90,6 +138,9 @@ export const lesson: Lesson = {
   summary: 'the app pod gets MYSQL_SERVICE_HOST/PORT and MYSQL_PORT_3306_TCP*; 5.0 connects, creates database test, logs it',
   observable: 'the MYSQL_* variables are in the pod\'s environment; SHOW DATABASES in MySQL lists test; the app logs connected to database',
   namespace: NS,
+  checks,
+  explain,
+  manifests,
   steps: (deps) => [
     ...clusterWithImages(deps, ['4.0', '5.0']),
     ...reset(deps),

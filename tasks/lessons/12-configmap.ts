@@ -16,6 +16,9 @@ import { applyLesson, clusterWithImages, inNamespace, labelled, lessonFile, rese
 import { appConnected } from './11-service-env.ts'
 import { envLines, look, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import { connectedCheck, containerOf, fail, pass, readDeployment, type Check } from './check.ts'
+import type { ManifestStage } from './diff.ts'
+import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
 const SELECTOR = `app=${APP}`
@@ -80,6 +83,73 @@ function envFromConfigMap(deps: Deps, how: 'configMapKeyRef' | 'envFrom'): Step 
   })
 }
 
+type Managed = ConfigMap & { metadata?: { annotations?: Record<string, string>; managedFields?: Array<{ manager?: string; operation?: string }> } }
+
+/** --check: the two ConfigMaps, the app reading them through envFrom, the ConfigMap declared, same behaviour. */
+export const checks: Check[] = [
+  {
+    observable: 'a ConfigMap made from a literal: log_level=debug',
+    hint: 'kubectl create configmap <name> --from-literal=log_level=debug — look at kubectl get configmaps',
+    async check(d) {
+      const found = (await d.list<ConfigMap>('v1', 'ConfigMap', NS)).find((c) => c.data?.log_level === 'debug')
+      return found ? pass(`configmap/${found.metadata?.name} log_level=debug`) : fail(`no ConfigMap in ${NS} holds log_level=debug`)
+    },
+  },
+  {
+    observable: `configmap/${DB_CONFIGMAP} holds DATABASE_USERNAME=root and DATABASE_NAME=test`,
+    hint: `kubectl create configmap ${DB_CONFIGMAP} --from-env-file=<the properties file> (KEY=value lines) — look at kubectl get configmap/${DB_CONFIGMAP} -o yaml`,
+    async check(d) {
+      const cm = await d.read<ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', name: DB_CONFIGMAP, namespace: NS })
+      if (!cm) return fail(`no configmap/${DB_CONFIGMAP} in ${NS}`)
+      const want = parseEnvFile(readFileSync(PROPERTIES, 'utf8'))
+      return sameData(cm.data, want) ? pass(`configmap/${DB_CONFIGMAP} ${JSON.stringify(cm.data)}`) : fail(`configmap/${DB_CONFIGMAP} ${JSON.stringify(cm.data ?? {})}`)
+    },
+  },
+  {
+    observable: `the app takes every key at once through envFrom.configMapRef ${DB_CONFIGMAP} (no plain values left for them)`,
+    hint: `first valueFrom.configMapKeyRef key by key, then envFrom: - configMapRef: in 02_hellogopher.yml; kubectl apply -f kubernetes/ — look at kubectl get deployment ${APP} -o yaml`,
+    async check(d) {
+      const c = containerOf(await readDeployment(d, NS))
+      if (!c) return fail(`no deployment/${APP} in ${NS}`)
+      const viaEnvFrom = (c.envFrom ?? []).some((e) => e.configMapRef?.name === DB_CONFIGMAP)
+      const plain = (c.env ?? []).filter((e) => /^DATABASE_(USERNAME|NAME)$/.test(e.name)).map((e) => `${e.name} (${e.valueFrom?.configMapKeyRef ? 'configMapKeyRef' : 'value'})`)
+      if (!viaEnvFrom) return fail(plain.length ? `the settings come one by one: ${plain.join(', ')}` : `no envFrom configMapRef ${DB_CONFIGMAP}`)
+      return plain.length ? fail(`envFrom is there, but ${plain.join(', ')} still set one by one`) : pass(`envFrom configMapRef ${DB_CONFIGMAP}`)
+    },
+  },
+  {
+    observable: `configmap/${DB_CONFIGMAP} declared in 01_database.yml (the hand-made one deleted, the file applied)`,
+    hint: `kubectl delete configmap ${DB_CONFIGMAP}, declare it in 01_database.yml, kubectl apply -f kubernetes/ — kubectl get configmap ${DB_CONFIGMAP} -o yaml --show-managed-fields shows who made it`,
+    async check(d) {
+      const cm = await d.read<Managed>({ apiVersion: 'v1', kind: 'ConfigMap', name: DB_CONFIGMAP, namespace: NS })
+      if (!cm) return fail(`no configmap/${DB_CONFIGMAP}`)
+      const applied = !!cm.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] || !!cm.metadata?.managedFields?.some((f) => f.operation === 'Apply')
+      const managers = [...new Set((cm.metadata?.managedFields ?? []).map((f) => f.manager))].join(', ')
+      return applied ? pass(`configmap/${DB_CONFIGMAP} applied from a manifest`) : fail(`configmap/${DB_CONFIGMAP} was made by a command (${managers || 'no manager'}), not applied from a file`)
+    },
+  },
+  connectedCheck(NS, 'kubectl logs <pod>; a missing ConfigMap or key shows as CreateContainerConfigError in kubectl get pods'),
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'kubectl create configmap hellogopher-config --from-literal=log_level=debug', does: ['A ConfigMap with one key, made from the command line.', 'kubectl get configmaps lists it (DATA 1).'] },
+    { run: 'kubectl create configmap database-configs --from-env-file=dbConfig.properties', does: ['One key per KEY=value line of the file: DATABASE_USERNAME=root, DATABASE_NAME=test.', 'Look at kubectl get configmaps: database-configs with DATA 2.'] },
+    { run: 'kubectl get configmap/database-configs -o yaml', does: ['The data: section holds the keys and values as plain text (ConfigMaps are not for secrets).', 'Look at data: DATABASE_USERNAME: root and DATABASE_NAME: test.'] },
+    { run: 'edit 02_hellogopher.yml: env: valueFrom: configMapKeyRef (key by key); kubectl apply -f kubernetes/', does: ['Each setting now names the ConfigMap and key it comes from; the app behaves the same.', "Look at kubectl describe pod <pod>: Environment: DATABASE_USERNAME <set to the key 'DATABASE_USERNAME' of config map 'database-configs'>."] },
+    { run: 'edit 02_hellogopher.yml: envFrom: - configMapRef: {name: database-configs}; kubectl apply -f kubernetes/', does: ['Every key of the ConfigMap becomes a variable at once: shorter, and new keys arrive without editing the Deployment.', 'Look at kubectl describe pod <pod>: Environment Variables from: database-configs ConfigMap.'] },
+    { run: 'kubectl delete configmap database-configs; declare it in 01_database.yml; kubectl apply -f kubernetes/', does: ['The ConfigMap now lives in a file next to the database, like every other object.', 'kubectl logs <pod>: still "connected to database".'] },
+  ],
+  next: 'DATABASE_PASSWORD does not belong in a ConfigMap or a Deployment: a Secret — npx tsx tasks/lesson.ts 13 --explain',
+}
+
+export const manifests: ManifestStage[] = [
+  { title: 'dbConfig.properties, read by kubectl create configmap --from-env-file', files: { dbConfig: 'lessons/12-dbConfig.properties' } },
+  { title: 'the settings one by one from the ConfigMap (configMapKeyRef)', files: { app: 'lessons/12-configmapkeyref.yml' } },
+  { title: 'every key of the ConfigMap at once (envFrom)', files: { app: 'lessons/12-envfrom.yml' } },
+  { title: 'the ConfigMap declared beside the database', files: { database: 'lessons/12-database.yml' } },
+]
+
 export const lesson: Lesson = {
   number: 12,
   name: 'configmap',
@@ -87,6 +157,9 @@ export const lesson: Lesson = {
   summary: 'ConfigMaps from a literal and from an env file; the app reads them via configMapKeyRef, then envFrom — same behaviour',
   observable: 'same app behaviour, values now come from the ConfigMap (from-literal, from-env-file; configMapKeyRef, then envFrom)',
   namespace: NS,
+  checks,
+  explain,
+  manifests,
   steps: (deps) => [
     ...clusterWithImages(deps, ['4.0', '5.0']),
     ...reset(deps),

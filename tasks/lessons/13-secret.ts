@@ -17,6 +17,9 @@ import { applyFinal, applyLesson, clusterWithImages, inNamespace, labelled, less
 import { appConnected } from './11-service-env.ts'
 import { CONTAINER, lastExit, look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import { connectedCheck, containerOf, fail, pass, readDeployment, revisions, type Check } from './check.ts'
+import type { ManifestStage } from './diff.ts'
+import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
 const SELECTOR = `app=${APP}`
@@ -59,6 +62,67 @@ function crashLooping(p: V1Pod): boolean {
   return exit !== undefined && exit.exitCode !== 0 && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'
 }
 
+type ManagedSecret = SecretObject & { metadata?: { managedFields?: Array<{ manager?: string; operation?: string }> } }
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt'
+
+/** --check: the Secret feeds DATABASE_PASSWORD; it was patched, the app restarted after each patch, and it is healthy again. */
+export const checks: Check[] = [
+  {
+    observable: `secret/${SECRET} holds ${DEFAULT_KEY}`,
+    hint: `a Secret (data: ${DEFAULT_KEY}: <base64>) in 01_database.yml, then kubectl apply -f kubernetes/ — look at kubectl get secrets`,
+    async check(d) {
+      const s = await d.read<SecretObject>({ apiVersion: 'v1', kind: 'Secret', name: SECRET, namespace: NS })
+      if (!s) return fail(`no secret/${SECRET} in ${NS}`)
+      return s.data?.[DEFAULT_KEY] ? pass(`secret/${SECRET} has ${DEFAULT_KEY} (value not shown)`) : fail(`secret/${SECRET} keys: ${Object.keys(s.data ?? {}).join(', ') || 'none'}`)
+    },
+  },
+  {
+    observable: `the app reads ${DEFAULT_KEY} through secretKeyRef ${SECRET}`,
+    hint: `env: - name: ${DEFAULT_KEY} valueFrom: secretKeyRef: in 02_hellogopher.yml, then kubectl apply -f kubernetes/ — look at kubectl describe deployment hellogopher`,
+    async check(d) {
+      const c = containerOf(await readDeployment(d, NS))
+      if (!c) return fail(`no deployment/${APP} in ${NS}`)
+      const ref = c.env?.find((e) => e.name === DEFAULT_KEY)?.valueFrom?.secretKeyRef
+      return ref?.name === SECRET && ref.key === DEFAULT_KEY ? pass(`${DEFAULT_KEY} from secret/${SECRET}`) : fail(ref ? `${DEFAULT_KEY} from secret/${ref.name} key ${ref.key}` : `${DEFAULT_KEY} is a plain value (or missing)`)
+    },
+  },
+  {
+    observable: `secret/${SECRET} patched (kubectl patch secret …)`,
+    hint: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64>"}]' — first with a wrong value`,
+    async check(d) {
+      const s = await d.read<ManagedSecret>({ apiVersion: 'v1', kind: 'Secret', name: SECRET, namespace: NS })
+      if (!s) return fail(`no secret/${SECRET}`)
+      const patched = (s.metadata?.managedFields ?? []).find((f) => f.operation === 'Update' && /patch|edit/.test(f.manager ?? ''))
+      return patched ? pass(`changed by ${patched.manager}`) : fail(`managed by ${[...new Set((s.metadata?.managedFields ?? []).map((f) => f.manager))].join(', ') || 'nobody'}: never patched`)
+    },
+  },
+  {
+    observable: 'the app restarted after each patch (wrong value: it cannot connect and crash-loops; right value: healed)',
+    hint: 'pods read a Secret only when they start: kubectl rollout restart deployment hellogopher after the wrong value (kubectl logs <pod>: cannot connect) and again after patching the right value back',
+    async check(d) {
+      const restarts = new Set((await revisions(d, NS, APP)).map((rs) => rs.spec?.template?.metadata?.annotations?.[RESTARTED_AT]).filter(Boolean))
+      return restarts.size >= 2 ? pass(`${restarts.size} restarts (kubectl rollout restart)`) : fail(`${restarts.size} restart${restarts.size === 1 ? '' : 's'} of deployment/${APP}`)
+    },
+  },
+  connectedCheck(NS, 'patch the value MySQL was started with back in (its base64), restart again, then kubectl logs <pod>'),
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: `declare Secret ${SECRET} (data: ${DEFAULT_KEY}: <base64 of the value>) in 01_database.yml; kubectl apply -f kubernetes/`, does: ['A Secret keeps values base64-encoded — encoding, not protection: base64 -d reads them.', 'What a Secret adds: RBAC can hide it, and it stays out of the Deployment.'] },
+    { run: 'kubectl get secrets    and    kubectl get secrets database-secrets -o yaml', does: ['The list shows TYPE Opaque and DATA 1; -o yaml shows the base64 value (keep it off screenshots).', 'Look at data: the key DATABASE_PASSWORD and a base64 string as its value.'] },
+    { run: 'edit 02_hellogopher.yml: DATABASE_PASSWORD valueFrom: secretKeyRef {name: database-secrets, key: DATABASE_PASSWORD}; kubectl apply -f kubernetes/', does: ['The app reads DATABASE_PASSWORD from the Secret; the Deployment no longer holds it.', "Look at kubectl describe pod <pod>: DATABASE_PASSWORD <set to the key 'DATABASE_PASSWORD' in secret 'database-secrets'>."] },
+    { run: `kubectl patch secret ${SECRET} --type='json' -p='[{"op":"replace","path":"/data/${DEFAULT_KEY}","value":"<base64 of a wrong value>"}]'`, does: ['Changes one key of the Secret. Running pods do not notice: env is read when a container starts.', 'Look at kubectl get pods: nothing restarts yet.'] },
+    { run: 'kubectl rollout restart deployment hellogopher; kubectl get pods; kubectl logs <new pod>', does: ['The new pod cannot connect ("cannot connect to database … Access denied") and crash-loops; the old one keeps serving.', 'kubectl logs --previous shows the crashed try when the container is waiting to restart.'] },
+    { run: 'patch the right base64 value back; kubectl rollout restart deployment hellogopher', does: ['The next pod connects: kubectl logs says "connected to database", READY 1/1.', 'Look at kubectl get pods: the crash-looping pod goes once the new one is ready.'] },
+  ],
+  next: 'tell Kubernetes what the app needs and may use: requests and limits — npx tsx tasks/lesson.ts 14 --explain',
+}
+
+export const manifests: ManifestStage[] = [
+  { title: 'DATABASE_PASSWORD moves into Secret database-secrets (read through secretKeyRef)', files: { database: '01_database.yml', app: 'lessons/13-secretkeyref.yml' } },
+]
+
 export const lesson: Lesson = {
   number: 13,
   name: 'secret',
@@ -66,6 +130,9 @@ export const lesson: Lesson = {
   summary: 'Secret database-secrets feeds DATABASE_PASSWORD; patched to a wrong value + restart → the app cannot connect; patched back → healthy',
   observable: 'after patching a wrong DATABASE_PASSWORD and restarting, the app\'s DB connection FAILS (logs say so, pod crash-loops); patching back heals it',
   namespace: NS,
+  checks,
+  explain,
+  manifests,
   steps: (deps) => {
     const seen: Seen = { before: new Set() }
     registerSecret(WRONG_VALUE)

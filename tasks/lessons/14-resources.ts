@@ -13,6 +13,9 @@ import { applyFinal, clusterWithImages, inNamespace, labelled, lessonFile, reset
 import { look, newestPod, observe } from './observe.ts'
 import { METRICS_API } from './09-metrics.ts'
 import { NotSeen, type Lesson } from './types.ts'
+import { fail, livePods, pass, podIsReady, podLine, type Check } from './check.ts'
+import type { ManifestStage } from './diff.ts'
+import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
 const SELECTOR = `app=${APP}`
@@ -41,6 +44,36 @@ const topPods = (deps: Deps): Step => ({
   },
 })
 
+/** --check: the running pod carries the requests and limits 02_hellogopher.yml declares. */
+export const checks: Check[] = [
+  {
+    observable: `requests and limits on the app's pod as manifests/02_hellogopher.yml says (${flat(manifestResources())})`,
+    hint: 'resources: requests and limits in 02_hellogopher.yml, then kubectl apply -f kubernetes/ — look at Limits: and Requests: in kubectl describe pod <pod>',
+    wait: { seconds: 60, what: 'a Ready pod with the new requests and limits' },
+    async check(d) {
+      const want = flat(manifestResources())
+      const pods = await livePods(d, NS, SELECTOR)
+      const ready = pods.filter(podIsReady)
+      const ok = ready.find((p) => flat(p.spec?.containers.find((c) => c.name === APP)?.resources as Resources | undefined) === want)
+      if (ok) return pass(`pod/${ok.metadata?.name}: ${want}`)
+      const first = ready[0] ?? pods[0]
+      return fail(first ? `${podLine(first)}: ${flat(first.spec?.containers.find((c) => c.name === APP)?.resources as Resources | undefined) || 'no requests or limits'}` : `no pod with ${SELECTOR}`)
+    },
+  },
+]
+
+export const explain: Explanation = {
+  commands: [
+    { run: 'edit 02_hellogopher.yml: resources: {requests: {memory: 1Mi, cpu: 50m}, limits: {memory: 10Mi, cpu: 100m}}', does: ['Requests: what the scheduler reserves on a node for the pod. Limits: the most it may use — CPU is throttled, memory over the limit is killed.', 'cpu 100m is a tenth of a core; memory 10Mi is ten mebibytes.'] },
+    { run: 'kubectl apply -f kubernetes/', does: ['A new pod with the resources (they are part of the pod template).', 'Look at kubectl get pods: the new pod Running 1/1 (a limit far too low shows OOMKilled instead).'] },
+    { run: 'kubectl describe pod <pod>', does: ['Limits: and Requests: under the container; QoS Class: Burstable.', 'Look at the requests and limits next to each other: requests ≤ limits.'] },
+    { run: 'kubectl top pods', does: ['What the pod really uses, next to what you gave it (needs metrics-server, lesson 9).', 'A memory limit lower than the app needs ends in OOMKilled (lesson 8).'] },
+  ],
+  next: 'clean up everything the tutorial made — npx tsx tasks/lesson.ts 15 --explain',
+}
+
+export const manifests: ManifestStage[] = [{ title: 'requests and limits', files: { app: '02_hellogopher.yml' } }]
+
 export const lesson: Lesson = {
   number: 14,
   name: 'resources',
@@ -48,6 +81,9 @@ export const lesson: Lesson = {
   summary: "requests/limits on hellogopher's pod (cpu 50m/100m, memory 1Mi/10Mi), exactly as manifests/02_hellogopher.yml says",
   observable: 'the limits are on the pod spec',
   namespace: NS,
+  checks,
+  explain,
+  manifests,
   steps: (deps) => [
     ...clusterWithImages(deps, ['5.0']),
     ...reset(deps),

@@ -68,8 +68,19 @@ export function asNotSeen(e: unknown, expected: string): unknown {
   return m ? new NotSeen(expected, `${m[3]} (after waiting ${m[1]}s for ${m[2]})`) : e
 }
 
+const observations = new WeakSet<Step>()
+
+/** Is this one of a lesson's observation steps (made by observe())? */
+export const isObservation = (step: Step): boolean => observations.has(step)
+
 /** The step that shows and checks a lesson's observable. A check: never skipped. */
-export const observe = (deps: Deps, o: Observation): Step => ({
+export const observe = (deps: Deps, o: Observation): Step => {
+  const step = observeStep(deps, o)
+  observations.add(step)
+  return step
+}
+
+const observeStep = (deps: Deps, o: Observation): Step => ({
   title: `Look at ${o.title}`,
   task: async (ctx, task) => {
     const log = logTo(task)

@@ -2,6 +2,9 @@
 import type { Deps } from '../lib/context.ts'
 import { redact } from '../lib/redact.ts'
 import type { Step } from '../lib/task.ts'
+import type { Check } from './check.ts'
+import type { ManifestStage } from './diff.ts'
+import type { Explanation } from './explain.ts'
 
 export interface Lesson {
   /** 0–15, TUTORIAL.md's order. */
@@ -20,6 +23,12 @@ export interface Lesson {
    * lesson's own commands, then the observation steps that show and check what a learner must see.
    */
   steps(deps: Deps): Step[]
+  /** `--check`: the observables read from the cluster after the learner did the lesson by hand (reads only). */
+  checks: Check[]
+  /** `--explain` / `--solution`: the lesson's commands in order, what each does, what to try next. */
+  explain: Explanation
+  /** `--diff`: how the learner's YAML folder changes in this lesson (none: the lesson changes no manifest). */
+  manifests?: ManifestStage[]
 }
 
 /** The lesson ran but its observable did not show; the message says what was seen instead. */

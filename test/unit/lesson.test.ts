@@ -56,7 +56,7 @@ test('findLesson: by number (6, 06), by name, by file-style name, case and space
   assert.is(findLesson('0').name, 'prerequisites')
   assert.is(findLesson('15').name, 'teardown')
   assert.is(findLesson('service-env').number, 11)
-  assert.equal(parse('13'), { lesson: findLesson('secret') })
+  assert.equal(parse('13'), { lesson: findLesson('secret'), mode: 'replay' })
 })
 
 test('findLesson: an unknown lesson is a one-line usage error naming what exists', () => {
