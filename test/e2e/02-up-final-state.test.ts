@@ -79,7 +79,8 @@ test('the running Deployment is the final form: image 5.0, 1 replica, probes, se
     }
     assert.ok(c.envFrom?.some((e) => e.configMapRef?.name === 'database-configs'), `${where}: not envFrom configmap/database-configs`)
     const pw = c.env?.find((e) => e.name === 'DATABASE_PASSWORD')
-    assert.equal(pw?.valueFrom?.secretKeyRef, { name: 'database-secrets', key: 'DATABASE_PASSWORD' }, `${where}: DATABASE_PASSWORD not from the Secret`)
+    const ref = pw?.valueFrom?.secretKeyRef
+    assert.equal({ name: ref?.name, key: ref?.key }, { name: 'database-secrets', key: 'DATABASE_PASSWORD' }, `${where}: DATABASE_PASSWORD not from the Secret`)
     // TUTORIAL.md lesson 14: limits cpu 100m, memory 10Mi (article and upstream agree); upstream final requests 1Mi/50m
     assert.equal(c.resources?.limits, { cpu: '100m', memory: '10Mi' }, `${where}: limits`)
     assert.equal(c.resources?.requests, { cpu: '50m', memory: '1Mi' }, `${where}: requests`)
