@@ -36,10 +36,11 @@ export const TARGETS: Record<string, Target> = {
   'test-e2e': { description: 'end-to-end tests on a real cluster', commands: [['npm', 'run', 'test:e2e', '--']] },
   typecheck: { description: 'strict TypeScript check (tsc --noEmit)', commands: [['npx', 'tsc', '--noEmit']] },
   lint: {
-    description: 'typecheck with unused-code checks, go vet on hellogopher, actionlint on the workflows',
+    description: 'typecheck with unused-code checks, go vet on the Go modules, actionlint on the workflows',
     commands: [
       ['npx', 'tsc', '--noEmit', '--noUnusedLocals', '--noUnusedParameters'],
       ['go', '-C', 'hellogopher', 'vet', './...'],
+      ['go', '-C', 'tasks/lab/runc-nocap', 'vet', './...'],
       tsx('tasks/lint-workflows.ts'),
     ],
   },

@@ -228,7 +228,6 @@ async function main(): Promise<void> {
       e2eBy.set(provider, plan('e2e', tally, E2E_SUITES, exceptedOn(provider), e2eLabel(provider, providers)).filter(chosen))
     }
   }
-  const e2e = [...e2eBy.values()].flat()
   const go = mode !== 'e2e' && (!only || only.has('go'))
   if (only) {
     const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go'))

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { Kube, podSummary, stableJson, type CoreV1Event, type KubernetesObject, type Ref, type V1Pod } from '../../tasks/lib/kube.ts'
-import { BIN_DIR, KUBECONFIG } from '../../tasks/lab/paths.ts'
+import { BIN_DIR, DOCKER_HOST, KUBECONFIG } from '../../tasks/lab/paths.ts'
 import { LAB_CONTEXT, labProvider } from '../../tasks/lib/providers/lab.ts'
 import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/providers/kind.ts'
 import { MINIKUBE_DEFAULT_PROFILE, minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
@@ -26,7 +26,7 @@ export interface Ran {
 
 /** The environment a learner on the lab has: the lab's kubectl first on PATH, its kubeconfig (on kind: the runner's own). */
 export const labEnv = (): NodeJS.ProcessEnv =>
-  E2E_PROVIDER !== 'lab' ? { ...process.env } : { ...process.env, KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH}` }
+  E2E_PROVIDER !== 'lab' ? { ...process.env } : { ...process.env, KUBECONFIG, DOCKER_HOST, PATH: `${BIN_DIR}:${process.env.PATH}` }
 
 export function sh(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
   const t0 = Date.now()
