@@ -4,9 +4,9 @@
  * the image carries its recipe's hash, so a second run only checks. Then:
  *   kind create cluster --image localhost/learn-k8s/kind-node:<version>   (or KIND_NODE_IMAGE=… for tasks/up.ts)
  */
-import { isMain, parseCli, runMain, usage } from './lib/cli.ts'
+import { isMain, runMain } from './lib/cli.ts'
 import { createShell, ToolMissingError } from './lib/shell.ts'
-import { logTo, runList, spec, type Step } from './lib/task.ts'
+import { hostTask, logTo, spec, type Step } from './lib/task.ts'
 import { LAB_NODE_IP } from './lib/providers/lab.ts'
 import { kubernetesBinaries, metricsServerBinary, type LabCtx } from './lab/steps.ts'
 import { buildPauseImage } from './lab/images/build.ts'
@@ -101,18 +101,12 @@ export function kindImageSteps(sh = createShell()): Step<KindImageCtx>[] {
   ]
 }
 
-export async function kindImage(argv: string[]): Promise<void> {
-  const parsed = parseCli(cmd, argv)
-  if (parsed.help) {
-    process.stdout.write(`${usage(cmd)}\n`)
-    return
-  }
-  const dryRun = !!parsed.flags['dry-run']
-  const verbose = !!parsed.flags.verbose
-  if (!dryRun && process.platform !== 'linux') throw new Error('the offline kind node image is built on Linux (debootstrap)')
-  const sh = createShell({ dryRun, verbose })
-  await runList(kindImageSteps(sh), { dryRun, verbose, nodeIp: LAB_NODE_IP } as KindImageCtx)
-  if (!dryRun) process.stdout.write(`\n${KIND_NODE_IMAGE} ready. Try: KIND_NODE_IMAGE=${KIND_NODE_IMAGE} npx tsx tasks/up.ts --provider kind\n`)
-}
+export const kindImage = (argv: string[]): Promise<void> =>
+  hostTask<KindImageCtx>(cmd, argv, {
+    linuxOnly: 'the offline kind node image is built on Linux (debootstrap)',
+    ctx: (base) => ({ ...base, nodeIp: LAB_NODE_IP }),
+    steps: (sh) => kindImageSteps(sh),
+    done: `${KIND_NODE_IMAGE} ready. Try: KIND_NODE_IMAGE=${KIND_NODE_IMAGE} npx tsx tasks/up.ts --provider kind`,
+  })
 
 if (isMain(import.meta.url)) await runMain(cmd, () => kindImage(process.argv.slice(2)))

@@ -22,10 +22,10 @@
  * - minikube: the minikube cluster the environment has.
  * Suites a provider does not run (lab-only ones) are listed as excepted, with the reason.
  */
-import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../tasks/lib/context.ts'
+import { runCommand, type Ran } from './support/spawn.ts'
 import { checkExpected, hasOnly, judgeGo, judgeUvu, type Verdict } from './support/parse.ts'
 import { E2E_SUITES, GO_MODULES, PROVIDERS, UNIT_SUITES, exceptedOn, type E2EProvider } from './support/suites.ts'
 
@@ -47,20 +47,8 @@ interface Tally {
 // CI is set (to anything but false/0) by .ci/run and by GitHub Actions; hellogopher's Go tests read it the same way
 const CI = !!process.env.CI && !['false', '0'].includes(process.env.CI)
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    const onData = (d: Buffer) => {
-      out += d.toString()
-      if (opts.echo !== false) process.stdout.write(d)
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), out }))
-    child.on('error', (e) => resolve({ code: 127, out: String(e) }))
-  })
-}
+const run = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {}): Promise<Ran> =>
+  runCommand(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, echo: opts.echo })
 
 function record(tally: Tally, name: string, v: Verdict, ms: number): void {
   tally.suites.push({ name, passed: v.passed, failed: v.failed, skipped: v.skipped, ms, notes: v.notes })

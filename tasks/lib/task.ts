@@ -10,7 +10,7 @@ import { resolveKubeconfig } from './kubeconfig.ts'
 import { acquireRunLock } from './lifecycle.ts'
 import { guardRun, resolveProvider } from './providers/index.ts'
 import { NEEDS_REGISTRY } from './providers/remote.ts'
-import { createShell } from './shell.ts'
+import { createShell, type Shell } from './shell.ts'
 import { redact } from './redact.ts'
 import type { Log, Provider } from './providers/types.ts'
 
@@ -177,6 +177,32 @@ export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOption
   const deps: Deps = { sh, provider, context, kube: () => (kube ??= new KubeClient({ ...target, context })) }
   if (!dryRun && !opts.noPing) await deps.kube().ping()
   return { parsed, ctx, deps }
+}
+
+export interface HostTaskOptions<C> {
+  /** Why it needs Linux, said when run elsewhere (not under --dry-run, which only prints the plan). */
+  linuxOnly?: string
+  /** The run's context from the parsed flags. */
+  ctx: (base: { dryRun: boolean; verbose: boolean }, parsed: Parsed) => C
+  steps: (sh: Shell) => Step<C>[]
+  /** Printed after a real run that succeeded. */
+  done?: string
+}
+
+/**
+ * main() of a task that acts on this machine rather than on a cluster (lab up/down, the kind node image):
+ * flags and --help, the platform check, one step list; no provider, guard or ping.
+ */
+export async function hostTask<C extends { dryRun: boolean; verbose: boolean }>(cmd: CommandSpec, argv: string[], opts: HostTaskOptions<C>): Promise<void> {
+  const parsed = parseCli(cmd, argv)
+  if (parsed.help) {
+    process.stdout.write(`${usage(cmd)}\n`)
+    return
+  }
+  const base = { dryRun: !!parsed.flags['dry-run'], verbose: !!parsed.flags.verbose }
+  if (opts.linuxOnly && !base.dryRun && process.platform !== 'linux') throw new Error(opts.linuxOnly)
+  await runList(opts.steps(createShell(base)), opts.ctx(base, parsed))
+  if (opts.done && !base.dryRun) process.stdout.write(`\n${opts.done}\n`)
 }
 
 /** main() of a task file that runs one factory. */

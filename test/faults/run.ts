@@ -35,6 +35,7 @@ import { DOCKER_HOST, KUBECONFIG } from '../../tasks/lab/paths.ts'
 import { runningPid } from '../../tasks/lab/procs.ts'
 import { LAB_CONTEXT } from '../../tasks/lib/providers/lab.ts'
 import { kube, labEnv, serviceGet, sh, task, type Ran } from '../e2e/helpers.ts'
+import { fakeKubeconfig } from '../support/testkit.ts'
 
 // ── the report ───────────────────────────────────────────────────────────────
 interface Row {
@@ -406,19 +407,7 @@ interface BadInput {
   secret?: string
 }
 
-function fakeKubeconfig(dir: string, name: string, context: string, server: string): string {
-  const f = join(dir, name)
-  writeFileSync(
-    f,
-    [
-      `clusters: [{name: c, cluster: {server: "${server}"}}]`,
-      'users: [{name: u, user: {token: not-a-real-token}}]',
-      `contexts: [{name: ${context}, context: {cluster: c, user: u}}]`,
-      `current-context: ${context}`,
-    ].join('\n'),
-  )
-  return f
-}
+
 
 function badInputs(dir: string, lockFile: string): BadInput[] {
   const empty = join(dir, 'empty.yml')

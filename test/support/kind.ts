@@ -13,10 +13,9 @@
  * - metrics-server (lessons 9, 14) from the image baked into the node; MySQL as the lab's MariaDB-compatible image.
  * kubectl is the lab's (the same v1.34.4), kind the one built from its module.
  */
-import { spawn } from 'node:child_process'
+import { runCommand, type Ran } from './spawn.ts'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT } from '../../tasks/lib/context.ts'
 import { toolsDir } from '../../tasks/lib/gotools.ts'
 import { BIN_DIR, DOCKER_HOST } from '../../tasks/lab/paths.ts'
 import { KIND_NODE_IMAGE, METRICS_SERVER_MANIFEST } from '../../tasks/lab/kindnode/build.ts'
@@ -43,28 +42,8 @@ export function kindEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   }
 }
 
-interface Ran {
-  code: number
-  out: string
-}
-
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; echo?: boolean; input?: string } = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    if (opts.echo !== false) process.stdout.write(`$ ${[cmd, ...args].join(' ')}\n`)
-    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? kindEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-    let out = ''
-    const onData = (d: Buffer) => {
-      out += d.toString()
-      if (opts.echo !== false) process.stdout.write(d)
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.stdin.on('error', () => {})
-    child.stdin.end(opts.input ?? '')
-    child.on('close', (code) => resolve({ code: code ?? 1, out }))
-    child.on('error', (e) => resolve({ code: 127, out: String(e) }))
-  })
-}
+const run = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; echo?: boolean; input?: string } = {}): Promise<Ran> =>
+  runCommand(cmd, args, { env: opts.env ?? kindEnv(), echo: opts.echo, showCommand: opts.echo !== false, input: opts.input })
 
 async function must(cmd: string, args: string[], what: string, opts: { env?: NodeJS.ProcessEnv; echo?: boolean; input?: string } = {}): Promise<string> {
   const r = await run(cmd, args, opts)

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ROOT } from '../../tasks/lib/context.ts'
+import { alive } from '../support/testkit.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'expose-minikube-'))
 const PIDS = join(dir, 'pids')
@@ -47,25 +48,7 @@ const api = createServer((req, res) => {
   json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `${req.url} not found`, reason: 'NotFound', code: 404 })
 })
 
-function alive(pid: number): boolean {
-  if (!existsSync('/proc/self')) {
-    // no /proc (macOS): the process table itself
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-  const stat = `/proc/${pid}/stat`
-  if (!existsSync(stat)) return false
-  try {
-    // a zombie (Z) has ended; only its exit status waits to be collected
-    return readFileSync(stat, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch {
-    return false
-  }
-}
+
 
 test('expose.ts on minikube with a tunnel that never exits: done within the deadline, tunnel named, nothing left running', async () => {
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r))

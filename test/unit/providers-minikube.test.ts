@@ -15,6 +15,7 @@ import { containerRuntime, minikubeImageId, minikubeProvider, parseDockerEnv, pa
 import { createShell } from '../../tasks/lib/shell.ts'
 import { verifyHello } from '../../tasks/up.ts'
 import { fakeDeps, fakeKube, fakeShell, runStep, testCtx, type Call } from './fakes.ts'
+import { alive } from '../support/testkit.ts'
 
 interface Fixture {
   minikube: string
@@ -244,26 +245,6 @@ wait
 )
 chmodSync(join(dir, 'minikube'), 0o755)
 
-/** Alive = in the process table and not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  if (!existsSync('/proc/self')) {
-    // no /proc (macOS): the process table itself
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-  const stat = `/proc/${pid}/stat`
-  if (!existsSync(stat)) return false
-  try {
-    // a zombie (Z) has ended; only its exit status waits to be collected
-    return readFileSync(stat, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch {
-    return false
-  }
-}
 
 function startedPids(): number[] {
   return existsSync(PIDS) ? readFileSync(PIDS, 'utf8').trim().split(/\s+/).map(Number).filter(Boolean) : []

@@ -11,24 +11,14 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ROOT } from '../../tasks/lib/context.ts'
+import { fakeKubeconfig } from '../support/testkit.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'validate-first-'))
 test.after(() => rmSync(dir, { recursive: true, force: true }))
 const LOCK = join(dir, 'run.lock')
+const kubeconfig = (name: string, context: string, server: string) => fakeKubeconfig(dir, name, context, server)
 
-function kubeconfig(name: string, context: string, server: string): string {
-  const f = join(dir, name)
-  writeFileSync(
-    f,
-    [
-      `clusters: [{name: c, cluster: {server: "${server}"}}]`,
-      'users: [{name: u, user: {token: not-a-real-token}}]',
-      `contexts: [{name: ${context}, context: {cluster: c, user: u}}]`,
-      `current-context: ${context}`,
-    ].join('\n'),
-  )
-  return f
-}
+
 
 const KIND_LOCAL = kubeconfig('kind-local', 'kind-dev', 'https://127.0.0.1:1')
 
