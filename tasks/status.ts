@@ -6,17 +6,16 @@
  * Reads only.
  */
 import type { Kube } from './lib/kube.ts'
-import { COMMON_FLAGS, isMain, parseCli, runMain, UsageError, type CommandSpec } from './lib/cli.ts'
+import { COMMON_FLAGS, isMain, parseCli, runMain, type CommandSpec } from './lib/cli.ts'
 import { NAMESPACE, type Deps } from './lib/context.ts'
 import { prepare } from './lib/task.ts'
 import { redact } from './lib/redact.ts'
 import { buildView } from './lib/view/model.ts'
+import { EARLY_NAMESPACE, namespacesOf } from './lib/view/namespaces.ts'
 import { readCluster, watchCluster } from './lib/view/source.ts'
 import { changeLines, frame, objectLines, renderStatus } from './lib/view/status-text.ts'
 import { urlResolver } from './lib/view/urls.ts'
 
-/** Where lessons 3–9 work before the tutorial has a namespace of its own (tasks/teardown.ts LEFTOVER_NAMESPACE). */
-const EARLY_NAMESPACE = 'default'
 
 export const command: CommandSpec = {
   name: 'tasks/status.ts',
@@ -30,14 +29,6 @@ export const command: CommandSpec = {
     help: COMMON_FLAGS.help,
   },
   examples: ['npx tsx tasks/status.ts', 'npx tsx tasks/status.ts --watch', 'npx tsx tasks/status.ts -w -n default | tee status.log'],
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-
-export function namespacesOf(flag: string | undefined): string[] {
-  if (flag === undefined) return [NAMESPACE, EARLY_NAMESPACE]
-  if (!DNS_LABEL.test(flag) || flag.length > 63) throw new UsageError(`--namespace '${flag}' is not a namespace name`)
-  return [flag]
 }
 
 const clock = (d = new Date()) => d.toISOString().slice(11, 19)
