@@ -76,7 +76,7 @@ const NS_TITLE_H = 30
 const NS_PAD = 18
 const MARGIN = 20
 const TITLE_H = 52
-const LEGEND_H = 44
+const LEGEND_H = 56
 
 export const KIND_STYLE: Record<Kind, { fill: string; stroke: string; strip: string }> = {
   Deployment: { fill: '#eef3fe', stroke: '#3367d6', strip: '#3367d6' },
@@ -113,7 +113,7 @@ function podBox(p: PodView): Box {
   ]
   if (p.containerReason) lines.push({ text: cut(p.containerReason) })
   if (p.lastEvent) lines.push({ text: cut(`last event: ${p.lastEvent.reason}${p.lastEvent.count > 1 ? ` ×${p.lastEvent.count}` : ''}`), cls: 'event' })
-  if (p.unhealthy) lines.push({ text: cut(`unhealthy: ${p.unhealthy}`), cls: 'unhealthy-label' })
+  if (p.unhealthy) lines.push({ text: cut(`unhealthy: ${p.unhealthy}`, 64), cls: 'unhealthy-label' })
   return sized({ id: domId('Pod', p.namespace, p.name), kind: 'Pod', name: p.name, namespace: p.namespace, lines, ...(p.unhealthy ? { unhealthy: p.unhealthy } : {}) })
 }
 
@@ -210,9 +210,12 @@ function layoutNamespace(ns: NamespaceView): NamespaceBox | undefined {
   if (!boxes.size) return undefined
 
   const g = new dagre.graphlib.Graph({ multigraph: true })
-  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 70, edgesep: 14, marginx: 0, marginy: 0 })
+  g.setGraph({ rankdir: 'LR', nodesep: 32, ranksep: 70, edgesep: 14, marginx: 0, marginy: 0 })
   g.setDefaultEdgeLabel(() => ({}))
-  for (const b of boxes.values()) g.setNode(b.id, { width: b.width, height: b.height })
+  // a pod with no edge (nobody owns or selects it, it reads no env) has no place in the layers: a row under them
+  const linked = new Set(edges.flatMap((e) => [e.from, e.to]))
+  const loose = allPods(ns).map((p) => boxes.get(domId('Pod', ns.name, p.name))!).filter((b) => !linked.has(b.id))
+  for (const b of boxes.values()) if (!loose.includes(b)) g.setNode(b.id, { width: b.width, height: b.height })
   edges.forEach((e, i) => {
     // a Service sits in the Deployment's column: two ranks before the pods it selects
     const minlen = e.kind === 'selects' ? 2 : 1
@@ -220,10 +223,19 @@ function layoutNamespace(ns: NamespaceView): NamespaceBox | undefined {
     g.setEdge(e.from, e.to, { minlen, weight: e.kind === 'owns' ? 2 : 1, ...label }, `e${i}`)
   })
   dagre.layout(g)
-  for (const b of boxes.values()) {
+  const placed = [...boxes.values()].filter((b) => !loose.includes(b))
+  for (const b of placed) {
     const n = g.node(b.id)
     b.x = (n.x ?? 0) - b.width / 2
     b.y = (n.y ?? 0) - b.height / 2
+  }
+  const placedPods = placed.filter((b) => b.kind === 'Pod')
+  let x = placedPods.length ? Math.min(...placedPods.map((b) => b.x)) : 0
+  const y = placed.length ? Math.max(...placed.map((b) => b.y + b.height)) + 28 : 0
+  for (const b of loose) {
+    b.x = x
+    b.y = y
+    x += b.width + 22
   }
   const laid: Edge[] = edges.map((e, i) => {
     const le = g.edge({ v: e.from, w: e.to, name: `e${i}` })

@@ -165,6 +165,12 @@ export function containerReason(p: V1Pod): string | undefined {
   return undefined
 }
 
+/** An Event message cut to what it says: `Readiness probe failed: Get "http://…` → `Readiness probe failed`. */
+export function troubleText(message: string | undefined): string {
+  const first = oneLine(message, 200).split(': ')[0]!.replace(/^Container \S+ /, '')
+  return oneLine(first, 44)
+}
+
 /** Is this pod unwell, and why (the words the diagram writes after "unhealthy:"). Undefined when it is fine. */
 export function unhealthyReason(p: V1Pod, last?: CoreV1Event): string | undefined {
   if (p.metadata?.deletionTimestamp) return undefined // going away on purpose
@@ -179,7 +185,7 @@ export function unhealthyReason(p: V1Pod, last?: CoreV1Event): string | undefine
   if (cs.some((c) => c.state?.terminated?.reason === 'OOMKilled' || c.lastState?.terminated?.reason === 'OOMKilled')) return 'OOMKilled'
   const phase = p.status?.phase
   if (phase === 'Failed') return `Failed${p.status?.reason ? ` (${p.status.reason})` : ''}`
-  const trouble = last && TROUBLE_EVENTS.has(last.reason ?? '') ? oneLine(last.message, 48) : undefined
+  const trouble = last && TROUBLE_EVENTS.has(last.reason ?? '') ? troubleText(last.message) : undefined
   const notReady = phase === 'Running' && !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
   if (notReady) return trouble ? `not ready (${trouble})` : 'not ready'
   const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0)
