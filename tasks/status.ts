@@ -83,7 +83,8 @@ async function watchLoop(deps: Deps, namespaces: string[]): Promise<void> {
   }
   // a terminal: the alternate screen, cursor hidden; both given back on the way out
   if (tty) out.write('\x1b[?1049h\x1b[?25l')
-  const ages = tty ? setInterval(draw, 1000) : undefined
+  // a terminal: ages tick every second; a pipe: only changes. Either way the process waits for a signal
+  const ages = setInterval(() => tty && draw(), tty ? 1000 : 3_600_000)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
@@ -91,7 +92,7 @@ async function watchLoop(deps: Deps, namespaces: string[]): Promise<void> {
     // a pipe whose reader went away (`| head`): stop too
     out.on('error', stop)
   })
-  if (ages) clearInterval(ages)
+  clearInterval(ages)
   if (timer) clearTimeout(timer)
   await Promise.race([watch.stop(), new Promise((r) => setTimeout(r, 2000).unref())])
   if (tty) out.write('\x1b[?25h\x1b[?1049l')

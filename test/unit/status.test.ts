@@ -6,7 +6,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UsageError } from '../../tasks/lib/cli.ts'
-import { buildView, allPods, envSources, unhealthyReason, lastPodEvents, type ClusterObjects } from '../../tasks/lib/view/model.ts'
+import { buildView, allPods, envSources, unhealthyReason, podEvents, type ClusterObjects } from '../../tasks/lib/view/model.ts'
 import { namespacesOf } from '../../tasks/lib/view/namespaces.ts'
 import { Reflector, type Meta, type ReflectorStatus } from '../../tasks/lib/view/reflector.ts'
 import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../tasks/lib/view/status-text.ts'
@@ -61,8 +61,8 @@ test('no env value and no Secret value ever shows: screen, change lines, colour 
 
 test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackOff, OOMKilled; a fine pod has none', () => {
   const o = troubledDefault()
-  const last = lastPodEvents(o.events)
-  const reasons = Object.fromEntries(o.pods.map((p) => [p.metadata!.name!, unhealthyReason(p, last.get(`default/${p.metadata!.name}`))]))
+  const events = podEvents(o.events)
+  const reasons = Object.fromEntries(o.pods.map((p) => [p.metadata!.name!, unhealthyReason(p, events.get(`default/${p.metadata!.name}`))]))
   assert.equal(reasons, {
     'hellogopher-aaa111-wrong': 'not ready (Readiness probe failed)',
     'hellogopher-bbb222-loop': 'restarted 3× (failed liveness probe, will be restarted)',
@@ -83,11 +83,27 @@ test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackO
 test('the screen marks unhealthy pods and says why a container stopped; rollout in progress shown', () => {
   const lines = renderStatus(buildView(troubledDefault()), { now: NOW })
   assert.ok(lines.includes('  deployment/hellogopher  0/1 ready  programmingpercy/hellogopher:2.0  rollout in progress: 1 old replicas pending termination'), lines.join('\n'))
-  assert.ok(lines.includes('      pod/hellogopher-bbb222-loop  Running  1/1  restarts 3  age 95s  last exit: Error 2  last event Killing ×3: Container hellogopher failed liveness probe, will be restarted'), lines.join('\n'))
+  assert.ok(lines.includes('      pod/hellogopher-bbb222-loop  Running  1/1  restarts 3  age 95s  last exit: Error 2  events Unhealthy ×9, Killing ×3  last event Killing ×3: Container hellogopher failed liveness probe, will be restarted'), lines.join('\n'))
   assert.ok(lines.includes('        UNHEALTHY: not ready (Readiness probe failed)'))
   assert.ok(lines.includes('  pod/oom-demo  Failed  0/1  restarts 0  age 5m  OOMKilled (exit 137)'))
   assert.ok(lines.includes('    UNHEALTHY: OOMKilled'))
   assert.ok(lines.includes('  service/hellogopher  NodePort  8080:30080/TCP  selects app=hellogopher → 2 pods'))
+})
+
+test('after a liveness restart the trouble stays visible: Unhealthy and Killing counted, the pod marked, though the last Event is Started', () => {
+  const o = finalState()
+  const p = o.pods[0]!
+  const name = p.metadata!.name!
+  p.status!.containerStatuses![0]!.restartCount = 2
+  o.events.push(
+    event('hellogopher', name, 'Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 500', 30, 6),
+    event('hellogopher', name, 'Killing', 'Container hellogopher failed liveness probe, will be restarted', 25, 2),
+    event('hellogopher', name, 'Started', 'Started container hellogopher', 1, 3),
+  )
+  const pv = buildView(o).namespaces[0]!.deployments[0]!.replicaSets[0]!.pods[0]!
+  assert.equal(pv.troubleEvents, [{ reason: 'Unhealthy', count: 6 }, { reason: 'Killing', count: 2 }])
+  assert.equal(pv.lastEvent, { reason: 'Started', message: 'Started container hellogopher', count: 3 })
+  assert.is(pv.unhealthy, 'restarted 2× (failed liveness probe, will be restarted)')
 })
 
 test('env sources: envFrom a ConfigMap lists its keys; secretKeyRef names the key; envFrom a Secret says every key; missing ConfigMap', () => {
@@ -125,7 +141,7 @@ test('piped output: one line per changed object; nothing when only time passed; 
   after.pods.splice(1, 1) // the mysql pod went away
   const lines = changeLines(objectLines(v1), objectLines(buildView(after)), '14:00:01')
   assert.equal(lines, [
-    '14:00:01 pod hellogopher/hellogopher-7d4b9c-x2x7q  Running  1/1  restarts 1  last event Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500  UNHEALTHY: restarted 1× (Liveness probe failed)  reads configmap/database-configs (envFrom: DATABASE_NAME, DATABASE_USERNAME) · secret/database-secrets (DATABASE_PASSWORD)',
+    '14:00:01 pod hellogopher/hellogopher-7d4b9c-x2x7q  Running  1/1  restarts 1  events Unhealthy ×1  last event Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500  UNHEALTHY: restarted 1× (Liveness probe failed)  reads configmap/database-configs (envFrom: DATABASE_NAME, DATABASE_USERNAME) · secret/database-secrets (DATABASE_PASSWORD)',
     '14:00:01 service hellogopher/mysql  ClusterIP  3306/TCP  selects app=mysql → 0 pods',
     '14:00:01 pod hellogopher/mysql-66c8f4-9kq2l  gone',
   ])

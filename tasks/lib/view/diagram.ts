@@ -112,7 +112,8 @@ function podBox(p: PodView): Box {
     { text: cut(`image ${p.images.map(shortImage).join(', ')}`) },
   ]
   if (p.containerReason) lines.push({ text: cut(p.containerReason) })
-  if (p.lastEvent) lines.push({ text: cut(`last event: ${p.lastEvent.reason}${p.lastEvent.count > 1 ? ` ×${p.lastEvent.count}` : ''}`), cls: 'event' })
+  if (p.troubleEvents.length) lines.push({ text: cut(`events: ${p.troubleEvents.map((t) => `${t.reason} ×${t.count}`).join(', ')}`), cls: 'event' })
+  if (p.lastEvent && !p.troubleEvents.some((t) => t.reason === p.lastEvent!.reason)) lines.push({ text: cut(`last event: ${p.lastEvent.reason}${p.lastEvent.count > 1 ? ` ×${p.lastEvent.count}` : ''}`), cls: 'event' })
   if (p.unhealthy) lines.push({ text: cut(`unhealthy: ${p.unhealthy}`, 64), cls: 'unhealthy-label' })
   return sized({ id: domId('Pod', p.namespace, p.name), kind: 'Pod', name: p.name, namespace: p.namespace, lines, ...(p.unhealthy ? { unhealthy: p.unhealthy } : {}) })
 }

@@ -44,6 +44,8 @@ export interface PodView {
   deleting: boolean
   /** The last Event about this pod: reason, and its message on one line. */
   lastEvent?: { reason: string; message: string; count: number }
+  /** Events that say it is in trouble (Unhealthy, Killing, BackOff …), counted by reason, oldest reason first. */
+  troubleEvents: Array<{ reason: string; count: number }>
   /** Why a container waits or last stopped: CrashLoopBackOff, OOMKilled (exit 137), ErrImageNeverPull … */
   containerReason?: string
   /** Set when the pod is not well: the reason to show (not ready, CrashLoopBackOff, OOMKilled …). */
@@ -138,16 +140,25 @@ export const oneLine = (s: string | undefined, max = 90): string => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 
-/** The newest Event about each pod (key `namespace/name`). */
-export function lastPodEvents(events: CoreV1Event[]): Map<string, CoreV1Event> {
-  const out = new Map<string, CoreV1Event>()
+/** The Events about each pod (key `namespace/name`), oldest first. */
+export function podEvents(events: CoreV1Event[]): Map<string, CoreV1Event[]> {
+  const out = new Map<string, CoreV1Event[]>()
   for (const e of events) {
     if (e.involvedObject?.kind !== 'Pod' || !e.involvedObject.name) continue
     const key = `${e.involvedObject.namespace ?? e.metadata?.namespace}/${e.involvedObject.name}`
-    const had = out.get(key)
-    if (!had || eventTime(e) >= eventTime(had)) out.set(key, e)
+    out.set(key, [...(out.get(key) ?? []), e])
   }
+  for (const list of out.values()) list.sort((a, b) => eventTime(a) - eventTime(b))
   return out
+}
+
+const isTrouble = (e: CoreV1Event) => TROUBLE_EVENTS.has(e.reason ?? '')
+
+/** Trouble Events by reason, with the counts the API aggregated (`count`), in the order the reasons first came. */
+export function troubleCounts(events: CoreV1Event[]): Array<{ reason: string; count: number }> {
+  const counts = new Map<string, number>()
+  for (const e of events.filter(isTrouble)) counts.set(e.reason!, (counts.get(e.reason!) ?? 0) + (e.count ?? 1))
+  return [...counts].map(([reason, count]) => ({ reason, count }))
 }
 
 /** Why a container waits or last stopped, the way `kubectl get pods` puts it in STATUS. */
@@ -171,8 +182,11 @@ export function troubleText(message: string | undefined): string {
   return oneLine(first, 44)
 }
 
-/** Is this pod unwell, and why (the words the diagram writes after "unhealthy:"). Undefined when it is fine. */
-export function unhealthyReason(p: V1Pod, last?: CoreV1Event): string | undefined {
+/**
+ * Is this pod unwell, and why (the words the diagram writes after "unhealthy:"). Undefined when it is fine.
+ * `events`: the Events about it, oldest first.
+ */
+export function unhealthyReason(p: V1Pod, events: CoreV1Event[] = []): string | undefined {
   if (p.metadata?.deletionTimestamp) return undefined // going away on purpose
   const cs = p.status?.containerStatuses ?? []
   for (const c of cs) {
@@ -185,7 +199,8 @@ export function unhealthyReason(p: V1Pod, last?: CoreV1Event): string | undefine
   if (cs.some((c) => c.state?.terminated?.reason === 'OOMKilled' || c.lastState?.terminated?.reason === 'OOMKilled')) return 'OOMKilled'
   const phase = p.status?.phase
   if (phase === 'Failed') return `Failed${p.status?.reason ? ` (${p.status.reason})` : ''}`
-  const trouble = last && TROUBLE_EVENTS.has(last.reason ?? '') ? troubleText(last.message) : undefined
+  const lastTrouble = events.filter(isTrouble).at(-1)
+  const trouble = lastTrouble ? troubleText(lastTrouble.message) : undefined
   const notReady = phase === 'Running' && !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
   if (notReady) return trouble ? `not ready (${trouble})` : 'not ready'
   const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0)
@@ -228,8 +243,9 @@ export function envSources(p: V1Pod, configMaps: V1ConfigMap[]): { sources: EnvS
   return { sources: [...byKey.values()], literal }
 }
 
-export function podView(p: V1Pod, last: CoreV1Event | undefined, configMaps: V1ConfigMap[]): PodView {
+export function podView(p: V1Pod, events: CoreV1Event[], configMaps: V1ConfigMap[]): PodView {
   const cs = p.status?.containerStatuses ?? []
+  const last = events.at(-1)
   const env = envSources(p, configMaps)
   const owner = p.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name
   return {
@@ -243,8 +259,9 @@ export function podView(p: V1Pod, last: CoreV1Event | undefined, configMaps: V1C
     images: (p.spec?.containers ?? []).map((c) => c.image ?? ''),
     deleting: !!p.metadata?.deletionTimestamp,
     ...(last ? { lastEvent: { reason: last.reason ?? '', message: oneLine(last.message), count: last.count ?? 1 } } : {}),
+    troubleEvents: troubleCounts(events),
     ...(containerReason(p) ? { containerReason: containerReason(p) } : {}),
-    ...(unhealthyReason(p, last) ? { unhealthy: unhealthyReason(p, last) } : {}),
+    ...(unhealthyReason(p, events) ? { unhealthy: unhealthyReason(p, events) } : {}),
     labels: { ...(p.metadata?.labels ?? {}) },
     ...(owner ? { owner } : {}),
     envSources: env.sources,
@@ -264,10 +281,10 @@ const podOrder = (a: PodView, b: PodView) => (a.createdMs ?? 0) - (b.createdMs ?
 export const isApiServerService = (s: V1Service) => s.metadata?.namespace === 'default' && s.metadata?.name === 'kubernetes'
 
 export function buildView(o: ClusterObjects, opts: ViewOptions = {}): ClusterView {
-  const last = lastPodEvents(o.events)
+  const events = podEvents(o.events)
   const namespaces = o.namespaces.map((ns): NamespaceView => {
     const inNs = <T extends { metadata?: { namespace?: string } }>(xs: T[]) => xs.filter((x) => x.metadata?.namespace === ns)
-    const pods = inNs(o.pods).map((p) => podView(p, last.get(`${ns}/${p.metadata?.name}`), o.configMaps)).sort(podOrder)
+    const pods = inNs(o.pods).map((p) => podView(p, events.get(`${ns}/${p.metadata?.name}`) ?? [], o.configMaps)).sort(podOrder)
     const rss = inNs(o.replicaSets)
     const claimed = new Set<string>()
     const deployments = inNs(o.deployments)

@@ -38,6 +38,7 @@ export function podFacts(p: PodView, ageText?: string): string {
   const bits = [p.phase, `${p.ready}/${p.containers}`, `restarts ${p.restarts}`]
   if (ageText) bits.push(`age ${ageText}`)
   if (p.containerReason) bits.push(p.containerReason)
+  if (p.troubleEvents.length) bits.push(`events ${p.troubleEvents.map((t) => `${t.reason} ×${t.count}`).join(', ')}`)
   if (p.lastEvent) bits.push(`last event ${p.lastEvent.reason}${p.lastEvent.count > 1 ? ` ×${p.lastEvent.count}` : ''}: ${p.lastEvent.message}`)
   return bits.join('  ')
 }
