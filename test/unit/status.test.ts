@@ -65,7 +65,7 @@ test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackO
   const reasons = Object.fromEntries(o.pods.map((p) => [p.metadata!.name!, unhealthyReason(p, events.get(`default/${p.metadata!.name}`))]))
   assert.equal(reasons, {
     'hellogopher-aaa111-wrong': 'not ready (Readiness probe failed)',
-    'hellogopher-bbb222-loop': 'restarted 3× (failed liveness probe, will be restarted)',
+    'hellogopher-bbb222-loop': 'not ready (failed liveness probe, will be restarted)',
     'oom-demo': 'OOMKilled',
     crasher: 'CrashLoopBackOff',
   })
@@ -74,6 +74,9 @@ test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackO
   // OOMKilled behind a CrashLoopBackOff says both
   const oomLoop = pod({ ns: 'default', name: 'x', app: 'x', image: 'i', ready: false, waiting: 'CrashLoopBackOff', lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
   assert.is(unhealthyReason(oomLoop), 'CrashLoopBackOff (OOMKilled)')
+  // OOMKilled once, ready again: not marked (the last exit is still shown)
+  const recovered = pod({ ns: 'default', name: 'z', app: 'z', image: 'i', ready: true, restarts: 1, lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
+  assert.is(unhealthyReason(recovered), undefined)
   // a pod going away on purpose is not unhealthy
   const going = pod({ ns: 'default', name: 'y', app: 'y', image: 'i', ready: false })
   going.metadata!.deletionTimestamp = new Date(NOW)
@@ -83,14 +86,14 @@ test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackO
 test('the screen marks unhealthy pods and says why a container stopped; rollout in progress shown', () => {
   const lines = renderStatus(buildView(troubledDefault()), { now: NOW })
   assert.ok(lines.includes('  deployment/hellogopher  0/1 ready  programmingpercy/hellogopher:2.0  rollout in progress: 1 old replicas pending termination'), lines.join('\n'))
-  assert.ok(lines.includes('      pod/hellogopher-bbb222-loop  Running  1/1  restarts 3  age 95s  last exit: Error 2  events Unhealthy ×9, Killing ×3  last event Killing ×3: Container hellogopher failed liveness probe, will be restarted'), lines.join('\n'))
+  assert.ok(lines.includes('      pod/hellogopher-bbb222-loop  Running  0/1  restarts 3  age 95s  last exit: Error 2  events Unhealthy ×9, Killing ×3  last event Killing ×3: Container hellogopher failed liveness probe, will be restarted'), lines.join('\n'))
   assert.ok(lines.includes('        UNHEALTHY: not ready (Readiness probe failed)'))
   assert.ok(lines.includes('  pod/oom-demo  Failed  0/1  restarts 0  age 5m  OOMKilled (exit 137)'))
   assert.ok(lines.includes('    UNHEALTHY: OOMKilled'))
   assert.ok(lines.includes('  service/hellogopher  NodePort  8080:30080/TCP  selects app=hellogopher → 2 pods'))
 })
 
-test('after a liveness restart the trouble stays visible: Unhealthy and Killing counted, the pod marked, though the last Event is Started', () => {
+test('after a liveness restart the trouble stays visible (Unhealthy, Killing counted) though the last Event is Started; ready again, it is not marked', () => {
   const o = finalState()
   const p = o.pods[0]!
   const name = p.metadata!.name!
@@ -103,7 +106,11 @@ test('after a liveness restart the trouble stays visible: Unhealthy and Killing 
   const pv = buildView(o).namespaces[0]!.deployments[0]!.replicaSets[0]!.pods[0]!
   assert.equal(pv.troubleEvents, [{ reason: 'Unhealthy', count: 6 }, { reason: 'Killing', count: 2 }])
   assert.equal(pv.lastEvent, { reason: 'Started', message: 'Started container hellogopher', count: 3 })
-  assert.is(pv.unhealthy, 'restarted 2× (failed liveness probe, will be restarted)')
+  assert.is(pv.unhealthy, undefined)
+  assert.match(renderStatus(buildView(o), { now: NOW })[3]!, /restarts 2  age 5m  events Unhealthy ×6, Killing ×2  last event Started ×3/)
+  // not ready again: marked, with the last trouble as the reason
+  p.status!.conditions = [{ type: 'Ready', status: 'False' }]
+  assert.is(buildView(o).namespaces[0]!.deployments[0]!.replicaSets[0]!.pods[0]!.unhealthy, 'not ready (failed liveness probe, will be restarted)')
 })
 
 test('env sources: envFrom a ConfigMap lists its keys; secretKeyRef names the key; envFrom a Secret says every key; missing ConfigMap', () => {
@@ -141,7 +148,7 @@ test('piped output: one line per changed object; nothing when only time passed; 
   after.pods.splice(1, 1) // the mysql pod went away
   const lines = changeLines(objectLines(v1), objectLines(buildView(after)), '14:00:01')
   assert.equal(lines, [
-    '14:00:01 pod hellogopher/hellogopher-7d4b9c-x2x7q  Running  1/1  restarts 1  events Unhealthy ×1  last event Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500  UNHEALTHY: restarted 1× (Liveness probe failed)  reads configmap/database-configs (envFrom: DATABASE_NAME, DATABASE_USERNAME) · secret/database-secrets (DATABASE_PASSWORD)',
+    '14:00:01 pod hellogopher/hellogopher-7d4b9c-x2x7q  Running  1/1  restarts 1  events Unhealthy ×1  last event Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500  reads configmap/database-configs (envFrom: DATABASE_NAME, DATABASE_USERNAME) · secret/database-secrets (DATABASE_PASSWORD)',
     '14:00:01 service hellogopher/mysql  ClusterIP  3306/TCP  selects app=mysql → 0 pods',
     '14:00:01 pod hellogopher/mysql-66c8f4-9kq2l  gone',
   ])

@@ -196,15 +196,13 @@ export function unhealthyReason(p: V1Pod, events: CoreV1Event[] = []): string | 
       return lastT === 'OOMKilled' ? `${w} (OOMKilled)` : w
     }
   }
-  if (cs.some((c) => c.state?.terminated?.reason === 'OOMKilled' || c.lastState?.terminated?.reason === 'OOMKilled')) return 'OOMKilled'
+  const notReady = !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+  if (cs.some((c) => c.state?.terminated?.reason === 'OOMKilled' || (notReady && c.lastState?.terminated?.reason === 'OOMKilled'))) return 'OOMKilled'
   const phase = p.status?.phase
   if (phase === 'Failed') return `Failed${p.status?.reason ? ` (${p.status.reason})` : ''}`
+  // a pod that restarted but is Running and ready now is not marked: its restarts and trouble Events are shown anyway
   const lastTrouble = events.filter(isTrouble).at(-1)
-  const trouble = lastTrouble ? troubleText(lastTrouble.message) : undefined
-  const notReady = phase === 'Running' && !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-  if (notReady) return trouble ? `not ready (${trouble})` : 'not ready'
-  const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0)
-  if (restarts > 0 && trouble) return `restarted ${restarts}× (${trouble})`
+  if (phase === 'Running' && notReady) return lastTrouble ? `not ready (${troubleText(lastTrouble.message)})` : 'not ready'
   if (phase === 'Pending' && p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False')) return 'unschedulable'
   return undefined
 }
