@@ -16,7 +16,6 @@ import { readCluster, watchCluster } from './lib/view/source.ts'
 import { changeLines, frame, objectLines, renderStatus } from './lib/view/status-text.ts'
 import { urlResolver } from './lib/view/urls.ts'
 
-
 export const command: CommandSpec = {
   name: 'tasks/status.ts',
   summary:
@@ -82,7 +81,12 @@ async function watchLoop(deps: Deps, namespaces: string[]): Promise<void> {
     if (lines.length) out.write(redact(`${lines.join('\n')}\n`))
   }
   // a terminal: the alternate screen, cursor hidden; both given back on the way out
-  if (tty) out.write('\x1b[?1049h\x1b[?25l')
+  const restore = () => out.write('\x1b[?25h\x1b[?1049l')
+  if (tty) {
+    out.write('\x1b[?1049h\x1b[?25l')
+    // whatever ends the process (a crash included), the terminal comes back
+    process.once('exit', restore)
+  }
   // a terminal: ages tick every second; a pipe: only changes. Either way the process waits for a signal
   const ages = setInterval(() => tty && draw(), tty ? 1000 : 3_600_000)
   await new Promise<void>((resolve) => {
@@ -95,7 +99,10 @@ async function watchLoop(deps: Deps, namespaces: string[]): Promise<void> {
   clearInterval(ages)
   if (timer) clearTimeout(timer)
   await Promise.race([watch.stop(), new Promise((r) => setTimeout(r, 2000).unref())])
-  if (tty) out.write('\x1b[?25h\x1b[?1049l')
+  if (tty) {
+    process.removeListener('exit', restore)
+    restore()
+  }
 }
 
 export async function statusMain(argv: string[]): Promise<void> {
