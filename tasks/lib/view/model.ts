@@ -154,10 +154,13 @@ export function podEvents(events: CoreV1Event[]): Map<string, CoreV1Event[]> {
 
 const isTrouble = (e: CoreV1Event) => TROUBLE_EVENTS.has(e.reason ?? '')
 
+/** How many times an Event happened: `count` (core/v1 aggregation), or `series.count` (events.k8s.io-style series). */
+export const eventCount = (e: CoreV1Event): number => e.count ?? e.series?.count ?? 1
+
 /** Trouble Events by reason, with the counts the API aggregated (`count`), in the order the reasons first came. */
 export function troubleCounts(events: CoreV1Event[]): Array<{ reason: string; count: number }> {
   const counts = new Map<string, number>()
-  for (const e of events.filter(isTrouble)) counts.set(e.reason!, (counts.get(e.reason!) ?? 0) + (e.count ?? 1))
+  for (const e of events.filter(isTrouble)) counts.set(e.reason!, (counts.get(e.reason!) ?? 0) + eventCount(e))
   return [...counts].map(([reason, count]) => ({ reason, count }))
 }
 
@@ -256,7 +259,7 @@ export function podView(p: V1Pod, events: CoreV1Event[], configMaps: V1ConfigMap
     createdMs: ts(p.metadata?.creationTimestamp),
     images: (p.spec?.containers ?? []).map((c) => c.image ?? ''),
     deleting: !!p.metadata?.deletionTimestamp,
-    ...(last ? { lastEvent: { reason: last.reason ?? '', message: oneLine(last.message), count: last.count ?? 1 } } : {}),
+    ...(last ? { lastEvent: { reason: last.reason ?? '', message: oneLine(last.message), count: eventCount(last) } } : {}),
     troubleEvents: troubleCounts(events),
     ...(containerReason(p) ? { containerReason: containerReason(p) } : {}),
     ...(unhealthyReason(p, events) ? { unhealthy: unhealthyReason(p, events) } : {}),
