@@ -10,6 +10,8 @@ import { buildView, allPods, envSources, unhealthyReason, podEvents, type Cluste
 import { namespacesOf } from '../../tasks/lib/view/namespaces.ts'
 import { Reflector, type Meta, type ReflectorStatus } from '../../tasks/lib/view/reflector.ts'
 import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../tasks/lib/view/status-text.ts'
+import { urlResolver } from '../../tasks/lib/view/urls.ts'
+import { fakeDeps, fakeKube, fakeProvider } from './fakes.ts'
 import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event, pod } from './fixtures/cluster-objects.ts'
 
 const urls = new Map([['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
@@ -282,6 +284,28 @@ test('reflector: stop() ends a watch that is open', async () => {
   await s.r.stop()
   assert.equal(s.watchedFrom, ['1'])
   assert.is(s.listed(), 1)
+})
+
+test('URLs: the provider is asked once per NodePort Service (lab, kind, remote); minikube and a failing provider fall back to a node address', async () => {
+  const services = finalState().services // hellogopher NodePort 31234, mysql ClusterIP, kubernetes
+  const asked: string[] = []
+  const node = { status: { addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '192.168.49.2' }] } }
+  const lab = fakeDeps({ provider: fakeProvider({ name: 'lab', serviceUrl: async (_sh, _k, ns, name) => (asked.push(`${ns}/${name}`), 'http://10.250.0.1:31234') }), kube: fakeKube({ listNodes: async () => [node] }) })
+  const r = urlResolver(lab)
+  assert.equal([...(await r.resolveAll(services))], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
+  assert.equal([...r.urls(services)], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
+  assert.equal(asked, ['hellogopher/hellogopher'], 'asked again, or about a Service without a NodePort')
+
+  const kubeM = fakeKube({ listNodes: async () => [node] })
+  const mk = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'minikube', serviceUrl: async () => assert.unreachable('minikube service --url must not run') as never }), kube: kubeM }))
+  assert.equal([...(await mk.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
+
+  const broken = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: async () => Promise.reject(new Error('docker: not running')) }), kube: fakeKube({ listNodes: async () => [node] }) }))
+  assert.equal([...(await broken.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
+
+  const none = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: async () => Promise.reject(new Error('docker: not running')) }), kube: fakeKube({ listNodes: async () => [] }) }))
+  assert.equal([...(await none.resolveAll(services))], [])
+  assert.equal(none.problems(), ['no URL for service/hellogopher in hellogopher: no node reports an address'])
 })
 
 test('all pods of a namespace: the Deployment-owned ones, then the others', () => {
