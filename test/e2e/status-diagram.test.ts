@@ -14,7 +14,9 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { dumpDom, measure, pngSize, screenshot, svgSize, type Measured } from './browser.ts'
-import { E2E_PROVIDER, expectOk, kube, labEnv, lesson, serviceUrl, sh, task, watchWhile } from './helpers.ts'
+import { createShell } from '../../tasks/lib/shell.ts'
+import { urlOf } from '../../tasks/lib/view/urls.ts'
+import { E2E_PROVIDER, expectOk, kube, labEnv, lesson, provider, sh, task, watchWhile } from './helpers.ts'
 
 const NS = 'hellogopher'
 /** Stable: the lead's closing note points at these. */
@@ -56,7 +58,9 @@ test('final state: status once shows the Deployments, pods, Services with the No
   assert.ok(lines.some((l) => /^ {6}pod\/hellogopher-\S+ {2}Running {2}1\/1 {2}restarts \d+ {2}age \S+/.test(l)), r.stdout)
   assert.ok(lines.some((l) => /^ {6}pod\/mysql-\S+ {2}Running {2}1\/1 {2}restarts \d+/.test(l)), r.stdout)
   assert.ok(lines.includes('        reads configmap/database-configs (envFrom: DATABASE_NAME, DATABASE_USERNAME) · secret/database-secrets (DATABASE_PASSWORD)'), r.stdout)
-  assert.ok(lines.includes(`  service/hellogopher  NodePort  8080:${nodePort}/TCP  selects app=hellogopher → 1 pod  ${await serviceUrl(NS, 'hellogopher')}`), r.stdout)
+  // the URL as the provider gives it (the e2e helpers' own way to reach the app)
+  const url = await urlOf(await provider().serviceUrl(createShell(), kube(), NS, 'hellogopher'))
+  assert.ok(lines.includes(`  service/hellogopher  NodePort  8080:${nodePort}/TCP  selects app=hellogopher → 1 pod  ${url}`), r.stdout)
   assert.ok(lines.includes('  service/mysql  ClusterIP  3306/TCP  selects app=mysql → 1 pod'), r.stdout)
   assert.not.match(r.stdout, /UNHEALTHY/)
   for (const v of await secretValues()) assert.not.ok(`${r.stdout}${r.stderr}`.includes(v), 'a Secret value was printed')

@@ -11,6 +11,7 @@ import { namespacesOf } from '../../tasks/lib/view/namespaces.ts'
 import { Reflector, type Meta, type ReflectorStatus } from '../../tasks/lib/view/reflector.ts'
 import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../tasks/lib/view/status-text.ts'
 import { urlResolver } from '../../tasks/lib/view/urls.ts'
+import type { Provider } from '../../tasks/lib/providers/types.ts'
 import { fakeDeps, fakeKube, fakeProvider } from './fakes.ts'
 import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event, pod } from './fixtures/cluster-objects.ts'
 
@@ -290,20 +291,31 @@ test('URLs: the provider is asked once per NodePort Service (lab, kind, remote);
   const services = finalState().services // hellogopher NodePort 31234, mysql ClusterIP, kubernetes
   const asked: string[] = []
   const node = { status: { addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '192.168.49.2' }] } }
-  const lab = fakeDeps({ provider: fakeProvider({ name: 'lab', serviceUrl: async (_sh, _k, ns, name) => (asked.push(`${ns}/${name}`), 'http://10.250.0.1:31234') }), kube: fakeKube({ listNodes: async () => [node] }) })
+  // the provider's answer as a plain URL
+  const answer = (async (_sh: unknown, _k: unknown, ns: string, name: string) => (asked.push(`${ns}/${name}`), 'http://10.250.0.1:31234')) as unknown as Provider['serviceUrl']
+  const lab = fakeDeps({ provider: fakeProvider({ name: 'lab', serviceUrl: answer }), kube: fakeKube({ listNodes: async () => [node] }) })
   const r = urlResolver(lab)
   assert.equal([...(await r.resolveAll(services))], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
   assert.equal([...r.urls(services)], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
   assert.equal(asked, ['hellogopher/hellogopher'], 'asked again, or about a Service without a NodePort')
 
+  // or as an endpoint to close afterwards: closed at once, nothing is kept open for a status line
+  let closed = 0
+  const endpoint = (async () => ({ url: 'http://127.0.0.1:30080', close: async () => void closed++ })) as unknown as Provider['serviceUrl']
+  const kind = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: endpoint }), kube: fakeKube({}) }))
+  assert.equal([...(await kind.resolveAll(services))], [['hellogopher/hellogopher', 'http://127.0.0.1:30080']])
+  assert.is(closed, 1)
+
   const kubeM = fakeKube({ listNodes: async () => [node] })
-  const mk = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'minikube', serviceUrl: async () => assert.unreachable('minikube service --url must not run') as never }), kube: kubeM }))
+  const never = (async () => assert.unreachable('minikube service --url must not run')) as unknown as Provider['serviceUrl']
+  const mk = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'minikube', serviceUrl: never }), kube: kubeM }))
   assert.equal([...(await mk.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
 
-  const broken = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: async () => Promise.reject(new Error('docker: not running')) }), kube: fakeKube({ listNodes: async () => [node] }) }))
+  const failing = (async () => Promise.reject(new Error('docker: not running'))) as unknown as Provider['serviceUrl']
+  const broken = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [node] }) }))
   assert.equal([...(await broken.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
 
-  const none = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: async () => Promise.reject(new Error('docker: not running')) }), kube: fakeKube({ listNodes: async () => [] }) }))
+  const none = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [] }) }))
   assert.equal([...(await none.resolveAll(services))], [])
   assert.equal(none.problems(), ['no URL for service/hellogopher in hellogopher: no node reports an address'])
 })

@@ -15,6 +15,18 @@ export interface UrlResolver {
   problems(): string[]
 }
 
+/**
+ * The provider's answer as a URL: a string, or an endpoint object `{ url, close() }` (providers whose address can
+ * need a helper kept running return one). Nothing is kept open for a status line: the endpoint is closed at once.
+ */
+export async function urlOf(answer: unknown): Promise<string> {
+  if (typeof answer === 'string') return answer
+  const e = answer as { url?: string; close?: () => Promise<void> } | undefined
+  await e?.close?.()
+  if (!e?.url) throw new Error('the provider gave no URL')
+  return e.url
+}
+
 const nodePortOf = (s: V1Service) => (s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer' ? s.spec.ports?.find((p) => p.nodePort)?.nodePort : undefined)
 
 export function urlResolver(deps: Pick<Deps, 'provider' | 'sh' | 'kube'>, onResolved: () => void = () => {}): UrlResolver {
@@ -44,7 +56,7 @@ export function urlResolver(deps: Pick<Deps, 'provider' | 'sh' | 'kube'>, onReso
     const key = `${ns}/${name}:${port}`
     if (!asked.has(key)) {
       const cheap = deps.provider.name !== 'minikube'
-      const p = (cheap ? deps.provider.serviceUrl(deps.sh, deps.kube(), ns, name).catch(() => byNode(port)) : byNode(port))
+      const p = (cheap ? deps.provider.serviceUrl(deps.sh, deps.kube(), ns, name).then(urlOf).catch(() => byNode(port)) : byNode(port))
         .then((url) => {
           done.set(key, url)
           problems.delete(`${ns}/${name}`)
