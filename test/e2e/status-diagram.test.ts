@@ -167,8 +167,9 @@ function podRows(screen: string): PodRow[] {
   for (const line of screen.split('\n')) {
     const rs = /^\s+replicaset\/\S+.*\s(\S+)$/.exec(line)
     if (rs) image = rs[1]!
-    const p = /^\s+pod\/(\S+)\s{2}\S+\s{2}\d+\/\d+\s{2}restarts (\d+)/.exec(line)
-    if (p) rows.push({ name: p[1]!, image, restarts: Number(p[2]), line })
+    const p = /^( +)pod\/(\S+)\s{2}\S+\s{2}\d+\/\d+\s{2}restarts (\d+)/.exec(line)
+    // a pod of a ReplicaSet is indented under it (6 spaces); one of its own (2) has no ReplicaSet image
+    if (p) rows.push({ name: p[2]!, image: p[1]!.length === 6 ? image : '', restarts: Number(p[3]), line })
   }
   return rows
 }
