@@ -93,6 +93,7 @@ async function watchLoop(deps: Deps, namespaces: string[]): Promise<void> {
     const stop = () => resolve()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+    process.once('SIGHUP', stop) // the terminal went away
     // a pipe whose reader went away (`| head`): stop too
     out.on('error', stop)
   })
