@@ -11,6 +11,7 @@ export const UNIT_SUITES = [
   'check-live.test.ts',
   'cli-contract.test.ts',
   'cli.test.ts',
+  'diagram.test.ts',
   'docker-env.test.ts',
   'doctor.test.ts',
   'expose-minikube-cli.test.ts',
@@ -41,6 +42,7 @@ export const UNIT_SUITES = [
   'shell.test.ts',
   'start-cluster.test.ts',
   'state.test.ts',
+  'status.test.ts',
   'suites.test.ts',
   'task-redaction.test.ts',
   'teardown.test.ts',
@@ -80,6 +82,7 @@ export const E2E_SUITES = [
   'lesson-14-resources.test.ts',
   'lesson-15-teardown.test.ts',
   'learn-by-doing.test.ts',
+  'status-diagram.test.ts',
   'zz-lab-restart.test.ts',
 ] as const
 
