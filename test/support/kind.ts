@@ -106,6 +106,9 @@ export async function kindUp(): Promise<void> {
   await checkRuntime()
   await must('npx', ['tsx', 'tasks/kind-image.ts'], 'build the offline kind node image')
   await network()
+  // a cluster left by an earlier run whose node stopped (its dockerd was restarted with the lab) is made anew
+  const state = await run('docker', ['inspect', '-f', '{{.State.Status}}', `${CLUSTER}-control-plane`], { echo: false })
+  if (state.code === 0 && state.out.trim() !== 'running') await must('kind', ['delete', 'cluster', '--name', CLUSTER], 'delete a stopped kind cluster')
   const t0 = Date.now()
   await must('npx', ['tsx', 'tasks/start-cluster.ts', '--provider', 'kind'], 'create the kind cluster')
   process.stdout.write(`kind: cluster ${CLUSTER} created and Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)

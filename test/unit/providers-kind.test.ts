@@ -98,9 +98,21 @@ test('start: writes .cache/kind-config.yaml, then `kind create cluster --name le
     const lines: string[] = []
     await kindProvider({ name: 'learn-k8s', root }).start(sh, (l) => lines.push(l))
     assert.equal(sh.commands(), ['kind create cluster --name learn-k8s --config .cache/kind-config.yaml'])
-    assert.is(sh.calls[0]!.opts.cwd, root)
+    assert.is(sh.calls.find((c) => c.line.startsWith('kind create'))!.opts.cwd, root)
     assert.is(readFileSync(join(root, KIND_CONFIG_FILE), 'utf8'), kindConfigYaml())
     assert.equal(lines, ['wrote .cache/kind-config.yaml (NodePort 30080 published on 127.0.0.1:30080)', '$ kind create cluster --name learn-k8s --config .cache/kind-config.yaml'])
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+})
+
+test('start: a listed cluster whose node stopped (docker restarted) is started again with docker start, not re-created', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'kind-test-'))
+  try {
+    const sh = fakeShell({ reply: (c) => (c.line === 'kind get clusters' ? { stdout: 'learn-k8s\n' } : undefined) })
+    await kindProvider({ name: 'learn-k8s', root }).start(sh, () => {})
+    assert.equal(sh.commands(), ['docker start learn-k8s-control-plane'])
+    assert.is(existsSync(join(root, KIND_CONFIG_FILE)), false)
   } finally {
     rmSync(root, { recursive: true, force: true })
   }

@@ -111,6 +111,15 @@ export function kindProvider(opts: KindOptions = {}): Provider {
     },
     startCommands: () => [['kind', 'create', 'cluster', '--name', name, '--config', KIND_CONFIG_FILE, ...(image ? ['--image', image] : [])]],
     async start(sh, log) {
+      // a cluster whose node container stopped (docker or the machine restarted) is started again, not re-created:
+      // `kind create cluster` would refuse ("node(s) already exist for a cluster with the name …")
+      if (!sh.dryRun) {
+        const listed = await sh.run('kind', ['get', 'clusters'], read)
+        if (listed.exitCode === 0 && parseKindClusters(listed.stdout).includes(name)) {
+          await sh.run('docker', ['start', node], { log })
+          return
+        }
+      }
       if (sh.dryRun) log(`would write ${KIND_CONFIG_FILE}: ${KIND_NODE_PORT} → 127.0.0.1:${KIND_NODE_PORT}`)
       else {
         mkdirSync(join(root, '.cache'), { recursive: true })
