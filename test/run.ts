@@ -230,6 +230,8 @@ async function main(): Promise<void> {
     if (go) for (const m of GO_MODULES) process.stdout.write(`  go test ./... in ${m.dir} (expects ${m.packages.join(', ')})\n`)
     for (const [p, files] of e2eBy) for (const f of files) process.stdout.write(`  ${e2eLabel(p, providers)}/${f}\n`)
   } else {
+    // the Debian packages the suites use (installed when root on Debian; otherwise named): npm test alone must work
+    await run('bash', ['test/support/packages.sh'])
     await uvuSuites('unit', unit, tally)
     if (go) await goTests(tally)
     for (const [provider, files] of e2eBy) {
