@@ -15,6 +15,7 @@ import { EARLY_NAMESPACE, namespacesOf } from './lib/view/namespaces.ts'
 import { readCluster, watchCluster } from './lib/view/source.ts'
 import { changeLines, frame, objectLines, renderStatus } from './lib/view/status-text.ts'
 import { urlResolver } from './lib/view/urls.ts'
+import { signalsEndNormally } from './lib/lifecycle.ts'
 
 export const command: CommandSpec = {
   name: 'tasks/status.ts',
@@ -87,6 +88,8 @@ async function watchLoop(deps: Deps, namespaces: string[]): Promise<void> {
     // whatever ends the process (a crash included), the terminal comes back
     process.once('exit', restore)
   }
+  // stopping is how a watch ends: the run's signal handlers clean up and exit 0 (and the terminal is restored on exit)
+  signalsEndNormally()
   // a terminal: ages tick every second; a pipe: only changes. Either way the process waits for a signal
   const ages = setInterval(() => tty && draw(), tty ? 1000 : 3_600_000)
   await new Promise<void>((resolve) => {

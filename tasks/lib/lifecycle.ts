@@ -196,6 +196,15 @@ const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIG
 const GRACE_MS = 1000
 let installed = false
 let stopping: NodeJS.Signals | undefined
+let normalEnd = false
+
+/**
+ * For a task whose normal end IS a signal (`status --watch` runs until Ctrl-C): the handlers still stop its
+ * commands and clean up, then exit 0 without the "interrupted" line.
+ */
+export function signalsEndNormally(): void {
+  normalEnd = true
+}
 
 /** The signal the run is stopping on, if any: a failure it causes is not worth a line of its own. */
 export function stoppingOn(): NodeJS.Signals | undefined {
@@ -218,6 +227,7 @@ export function installExitHandlers(): void {
       const wait = setInterval(() => {
         if (anyChildAlive() && Date.now() - started < GRACE_MS) return
         clearInterval(wait)
+        if (normalEnd) process.exit(0)
         try {
           process.stderr.write(`\ninterrupted (${sig}): stopped the commands this run started\n`)
         } catch {

@@ -275,7 +275,12 @@ test('lesson 7 under status --watch: on a terminal the restart count climbs and 
 test('teardown: nothing of the tutorial left (as lesson 15 leaves the cluster)', async () => {
   await expectOk(await task('teardown.ts'), 'teardown', NS)
   assert.is(await kube().read({ apiVersion: 'v1', kind: 'Namespace', name: NS }), undefined)
-  assert.equal((await kube().listPods('default', 'app=hellogopher')).map((p) => p.metadata?.name), [])
+  // the Deployment is gone; its pods are collected after it (a terminating one may take its grace period)
+  const left = await until('the hellogopher pods to be gone', 60_000, async () => {
+    const pods = await kube().listPods('default', 'app=hellogopher')
+    return pods.length === 0 ? [] : undefined
+  }).catch(async () => (await kube().listPods('default', 'app=hellogopher')).map((p) => p.metadata?.name))
+  assert.equal(left, [])
 })
 
 test.run()
