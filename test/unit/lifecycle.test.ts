@@ -173,6 +173,14 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   })
 }
 
+test('a task whose end is a signal (signalsEndNormally): SIGINT still cleans up, and the exit is 0', async () => {
+  const run = await startRun(process.execPath, ['--import', 'tsx', FIXTURE, '--normal-end'])
+  run.proc.kill('SIGINT')
+  assert.is(await run.exit, 0)
+  assert.not.ok(existsSync(run.dir), 'temp dir removed')
+  assert.ok(await until(() => !running(run.command)), `command ${run.command} still runs`)
+})
+
 test('SIGKILL of the launcher (npx tsx …): the worker notices, kills its command, removes the temp file, exits', async () => {
   const run = await startRun('npx', ['tsx', FIXTURE])
   assert.is(run.proc.pid === run.worker, false, 'npx is not the worker: the orphan case')
