@@ -7,6 +7,7 @@
 /** test/unit/*.test.ts */
 export const UNIT_SUITES = [
   'apply.test.ts',
+  'bench-measure.test.ts',
   'build-images.test.ts',
   'check-live.test.ts',
   'cli-contract.test.ts',
