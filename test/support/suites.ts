@@ -13,6 +13,7 @@ export const UNIT_SUITES = [
   'cli-contract.test.ts',
   'cli.test.ts',
   'diagram.test.ts',
+  'docker-api.test.ts',
   'docker-env.test.ts',
   'doctor.test.ts',
   'expose-minikube-cli.test.ts',

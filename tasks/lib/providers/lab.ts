@@ -7,8 +7,9 @@ import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
 import { ROOT } from '../context.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
+import { inspectImage } from '../docker-api.ts'
 import type { Shell } from '../shell.ts'
-import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG } from '../../lab/paths.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG } from '../../lab/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
 import { directEndpoint, type Provider } from './types.ts'
 
@@ -75,11 +76,12 @@ export function labProvider(): Provider {
         releaseTempPath(tar)
       }
     },
+    // the lab's dockerd listens on its own unix socket: images are read there, in this process
+    inspectImage: (image) => inspectImage(DOCKER_SOCK, image),
     async imageInRuntime(sh, image) {
-      const id = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env: { DOCKER_HOST }, quiet: true, allowFail: true, readOnly: true })
-      if (id.exitCode !== 0) return false
-      const configDigest = await runtimeConfigDigest(sh, image)
-      return configDigest === id.stdout.trim()
+      const local = await inspectImage(DOCKER_SOCK, image)
+      if (!local) return false
+      return (await runtimeConfigDigest(sh, image)) === local.id
     },
     async serviceUrl(_sh, kube, namespace, service) {
       const svc = await kube.core.readNamespacedService({ namespace, name: service })
