@@ -25,6 +25,8 @@ export interface RunOpts {
   allowFail?: boolean
   /** Only reads: runs even under --dry-run (e.g. `docker image inspect`). Default false. */
   readOnly?: boolean
+  /** Every whole line of stdout and stderr as it arrives (redacted), e.g. to count a build's progress; with --verbose they go here instead of to `log`. */
+  onLine?: (line: string) => void
 }
 
 export interface RunResult {
@@ -378,12 +380,17 @@ async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts
   queueMicrotask(track)
   setImmediate(track)
   const flushers: Array<() => void> = []
-  if (verbose) {
+  if (verbose || opts.onLine) {
     // whole lines only: a secret split across two chunks would slip past redact()
     const stream = () => {
       let partial = ''
       const emit = (text: string) => {
-        for (const l of redact(text).split('\n')) if (l.trim()) log(l)
+        for (const l of redact(text).split('\n')) {
+          if (!l.trim()) continue
+          // onLine takes the lines instead of the verbose log (a caller that wants them logged logs them)
+          if (opts.onLine) opts.onLine(l)
+          else log(l)
+        }
       }
       flushers.push(() => partial && emit(partial))
       return (d: Buffer) => {

@@ -26,6 +26,7 @@ export const UNIT_SUITES = [
   'kubeconfig.test.ts',
   'lab-config.test.ts',
   'lab-metrics.test.ts',
+  'lab-progress.test.ts',
   'lesson-learn.test.ts',
   'lesson.test.ts',
   'lifecycle.test.ts',

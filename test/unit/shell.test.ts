@@ -229,4 +229,13 @@ test('findOnPath: an executable file in PATH order; not a plain file, not a dire
   }
 })
 
+test('run: onLine gets every whole line of stdout and stderr (redacted, the last partial one too); log only the echo', async () => {
+  registerSecret('s3cr3t')
+  const lines: string[] = []
+  const logged: string[] = []
+  await createShell().run('sh', ['-c', 'echo one; echo two >&2; echo; printf "three s3cr3t"'], { onLine: (l) => lines.push(l), log: (l) => logged.push(l) })
+  assert.equal(lines.sort(), ['one', `three ${REDACTED}`, 'two'])
+  assert.equal(logged, [`$ sh -c 'echo one; echo two >&2; echo; printf "three ${REDACTED}"'`])
+})
+
 test.run()

@@ -56,7 +56,8 @@ export function labProvider(): Provider {
     },
     startCommands: () => [['npx', 'tsx', 'tasks/lab/up.ts']],
     async start(sh, log) {
-      await sh.run('npx', ['tsx', 'tasks/lab/up.ts'], { log, cwd: ROOT })
+      // its steps and build progress (one line per finished component: it runs piped) show inside this step
+      await sh.run('npx', ['tsx', 'tasks/lab/up.ts'], { log, cwd: ROOT, onLine: log })
     },
     async stop(sh, log) {
       await sh.run('npx', ['tsx', 'tasks/lab/down.ts'], { log, cwd: ROOT })
