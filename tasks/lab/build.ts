@@ -68,6 +68,7 @@ export function binariesBuilt(): string | false {
 
 /** How many packages `go list -deps` names for `pkgs` (what a cold `go build` compiles); undefined when it cannot say. */
 export async function countDeps(sh: Shell, cwd: string, pkgs: string[], flags: string[] = []): Promise<number | undefined> {
+  if (sh.dryRun) return undefined // a plan reads nothing (go list may download modules)
   const r = await sh.run('go', ['list', '-deps', ...flags, ...pkgs], { quiet: true, allowFail: true, readOnly: true, cwd })
   const n = r.stdout.split('\n').filter((l) => l.trim()).length
   return r.exitCode === 0 && n ? n : undefined
