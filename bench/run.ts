@@ -99,7 +99,7 @@ function p4(): void {
   out(`P4  peak RSS no-op up   ${median(up).toFixed(0).padStart(5)} MB   floor ${median(floor).toFixed(0)} MB   (goal ≤ 150 MB; largest single process, /usr/bin/time -v)`)
 }
 
-const readyAt = (p: V1Pod) => p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')
+const readyAt = (p: V1Pod) => (p.metadata?.deletionTimestamp ? undefined : p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True'))
 const imageOf = (p: V1Pod) => p.spec?.containers?.find((c) => c.name === 'hellogopher')?.image ?? ''
 
 /** P2: roll to `tag`; returns lag from the last new pod's Ready (by watch / by lastTransitionTime) to the task's exit. */
