@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { accessSync, constants, existsSync, statSync } from 'node:fs'
-import { delimiter, isAbsolute, join } from 'node:path'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { $, ProcessOutput } from 'zx'
 import { setTimeout as delay } from 'node:timers/promises'
 import { trackChild, untrackChild } from './lifecycle.ts'
@@ -357,7 +357,8 @@ async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts
   // zx's process handling (input, output, nothrow, detached kill) without its `bash -c` wrapper: no command
   // here needs a shell, so the program is spawned itself, argv as given (nothing to quote, one process fewer)
   const direct = (_cmd: string, _args: readonly string[], o: SpawnOptions): ChildProcess => {
-    const child = spawn(bin, args, { ...o, shell: false })
+    // PWD as bash set it: programs that trust $PWD (Go's os.Getwd checks it first) see the working directory
+    const child = spawn(bin, args, { ...o, shell: false, env: { ...o.env, PWD: resolve(String(o.cwd ?? process.cwd())) } })
     child.on('error', (e) => (spawnError = e))
     // a program that exits without reading its stdin (or never started) must not crash the run with EPIPE
     child.stdin?.on('error', () => {})

@@ -238,4 +238,15 @@ test('run: onLine gets every whole line of stdout and stderr (redacted, the last
   assert.equal(logged, [`$ sh -c 'echo one; echo two >&2; echo; printf "three ${REDACTED}"'`])
 })
 
+test('run: PWD is the working directory the program runs in (as bash set it)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pwd-'))
+  try {
+    // env(1) prints what it was given (a shell would fix a wrong PWD itself)
+    const r = await createShell().run('env', [], { cwd: dir, env: { PWD: '/somewhere/else' } })
+    assert.ok(r.stdout.split('\n').includes(`PWD=${dir}`), r.stdout)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test.run()
