@@ -88,3 +88,19 @@ export function stepDurations(lines: Stamped[]): Array<{ step: string; ms: numbe
   }
   return out
 }
+
+/**
+ * When a process started (ms since the epoch), from its /proc/PID/stat line and /proc/stat's btime: field 22
+ * (starttime, clock ticks since boot), counted after the `(comm)` field, which may itself hold spaces or parentheses.
+ */
+export function processStartMs(statLine: string, bootTimeSec: number, ticksPerSec = 100): number | undefined {
+  const rest = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ')
+  const ticks = Number(rest[19])
+  return Number.isFinite(ticks) && rest.length > 19 ? bootTimeSec * 1000 + (ticks * 1000) / ticksPerSec : undefined
+}
+
+/** `btime N` of /proc/stat: boot time, seconds since the epoch. */
+export function bootTimeSec(procStat: string): number | undefined {
+  const m = /^btime (\d+)$/m.exec(procStat)
+  return m ? Number(m[1]) : undefined
+}

@@ -1,7 +1,7 @@
 /** bench/measure.ts: strace execve lines → processes and their top commands; GNU time's peak RSS; step times from piped listr2 output. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { median, parseExecs, parseMaxRssMb, stepDurations, summarizeExecs } from '../../bench/measure.ts'
+import { bootTimeSec, median, parseExecs, parseMaxRssMb, processStartMs, stepDurations, summarizeExecs } from '../../bench/measure.ts'
 
 // as `strace -f -qq -e trace=execve -o FILE npx tsx tasks/up.ts` writes it (strings cut at 32 characters)
 const TRACE = `100 execve("/usr/bin/npx", ["npx", "tsx", "tasks/up.ts"], 0x7ffd /* 35 vars */) = 0
@@ -64,6 +64,15 @@ test('stepDurations: time since the previous finished step, skips marked, other 
     { step: 'Start etcd', ms: 5000, skipped: false },
     { step: 'Start kubelet [FAILED: exit 1]', ms: 100, skipped: false },
   ])
+})
+
+test('processStartMs: field 22 of /proc/PID/stat after a comm with spaces and parentheses, plus boot time', () => {
+  // 52 fields as Linux 6 writes them; starttime (22nd) = 123456 ticks
+  const stat = '14160 (etcd (x) y) S 1 14160 14160 0 -1 4194560 1 0 0 0 5 3 0 0 20 0 12 0 123456 1000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0'
+  assert.is(processStartMs(stat, 1_764_500_000), 1_764_500_000_000 + 1_234_560)
+  assert.is(processStartMs('14160 (etcd) S 1', 1), undefined)
+  assert.is(bootTimeSec('cpu  1 2 3\nbtime 1764500000\nprocesses 9\n'), 1_764_500_000)
+  assert.is(bootTimeSec('cpu 1'), undefined)
 })
 
 test.run()
