@@ -13,6 +13,7 @@ import { sha256Parts } from './lib/hash.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from './lib/lifecycle.ts'
 import { displayPath } from './lib/manifests.ts'
 import { CommandError, formatCommand, type Shell } from './lib/shell.ts'
+import type { Provider } from './lib/providers/types.ts'
 import { logTo, spec, taskMain, type Step } from './lib/task.ts'
 import { dockerEnv } from './docker-env.ts'
 
@@ -84,9 +85,14 @@ export function dockerBuildArgs(image: string, source: string, contextDir: strin
 
 /**
  * The image's source label: undefined when the image does not exist, '' when it has no label.
- * Any other docker failure (daemon down, …) throws: absent is not broken.
+ * Any other docker failure (daemon down, …) throws: absent is not broken. With `inspect` (the provider's in-process
+ * read of its docker), no process is started.
  */
-export async function sourceLabel(sh: Shell, image: string, env: Record<string, string> = {}): Promise<string | undefined> {
+export async function sourceLabel(sh: Shell, image: string, env: Record<string, string> = {}, inspect?: Provider['inspectImage']): Promise<string | undefined> {
+  if (inspect) {
+    const found = await inspect(image)
+    return found ? (found.labels[SOURCE_LABEL] ?? '') : undefined
+  }
   const args = ['image', 'inspect', '--format', '{{json .Config.Labels}}', image]
   const r = await sh.run('docker', args, { env, quiet: true, allowFail: true, readOnly: true })
   if (r.exitCode !== 0) {
@@ -117,7 +123,7 @@ export const buildBase = (deps: Deps, opts: BuildOptions = {}): Step => {
     skip: async (ctx) => {
       if (missing()) return false // the task says what to install
       const hash = baseSourceHash(busybox, dir)
-      return (await sourceLabel(deps.sh, base, ctx.dockerEnv)) === hash ? `${base} already built from this busybox (${hash.slice(0, 12)})` : false
+      return (await sourceLabel(deps.sh, base, ctx.dockerEnv, deps.provider.inspectImage)) === hash ? `${base} already built from this busybox (${hash.slice(0, 12)})` : false
     },
     task: async (ctx, task) => {
       const log = logTo(task)
@@ -153,7 +159,7 @@ export const buildTag = (deps: Deps, tag: string, opts: BuildOptions = {}): Step
     skip: async (ctx) => {
       const image = imageRef(ctx, tag)
       const hash = hellogopherSourceHash(tag, base, dir)
-      if ((await sourceLabel(sh, image, ctx.dockerEnv)) !== hash) return false
+      if ((await sourceLabel(sh, image, ctx.dockerEnv, provider.inspectImage)) !== hash) return false
       if (!(await inRuntime(image))) return false // built, not loaded yet: the task loads it
       return `${image} already built from this source (${hash.slice(0, 12)})${provider.loadImage ? ' and in the cluster runtime' : ''}`
     },
@@ -161,7 +167,7 @@ export const buildTag = (deps: Deps, tag: string, opts: BuildOptions = {}): Step
       const log = logTo(task)
       const image = imageRef(ctx, tag)
       const hash = hellogopherSourceHash(tag, base, dir)
-      const built = !ctx.dryRun && (await sourceLabel(sh, image, ctx.dockerEnv)) === hash
+      const built = !ctx.dryRun && (await sourceLabel(sh, image, ctx.dockerEnv, provider.inspectImage)) === hash
       if (built) log(`${image} is already built from this source`)
       else {
         await sh.run('go', goBuildArgs(tag), { log, cwd: dir, env: { CGO_ENABLED: '0' } })

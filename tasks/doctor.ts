@@ -19,18 +19,33 @@ export interface ToolReport {
   hint: string
 }
 
-/** Where each program is and which version it says it is (its own version command, run read-only). */
+async function checkTool(sh: Shell, name: string): Promise<ToolReport> {
+  const hint = toolHint(name)
+  const path = await sh.which(name)
+  if (!path) return { name, hint }
+  const spec = TOOLS.find((t) => t.name === name)
+  if (!spec) return { name, path, hint }
+  // `docker version` exits 1 when no daemon answers but still prints the client version
+  const r = await sh.run(name, spec.versionArgs, { quiet: true, allowFail: true, readOnly: true })
+  return { name, path, version: parseToolVersion(spec, `${r.stdout}\n${r.stderr}`), hint }
+}
+
+/** Reports already asked for, per shell (one shell = one run): `up` checks before its list and again in its first step. */
+const asked = new WeakMap<Shell, Map<string, Promise<ToolReport>>>()
+
+/** Where each program is and which version it says it is (its own version command, run read-only; once per run). */
 export async function checkTools(sh: Shell, names: readonly string[] = TOOLS.map((t) => t.name)): Promise<ToolReport[]> {
+  let mine = asked.get(sh)
+  if (!mine) asked.set(sh, (mine = new Map()))
+  const cache = mine
   return Promise.all(
-    names.map(async (name) => {
-      const hint = toolHint(name)
-      const path = await sh.which(name)
-      if (!path) return { name, hint }
-      const spec = TOOLS.find((t) => t.name === name)
-      if (!spec) return { name, path, hint }
-      // `docker version` exits 1 when no daemon answers but still prints the client version
-      const r = await sh.run(name, spec.versionArgs, { quiet: true, allowFail: true, readOnly: true })
-      return { name, path, version: parseToolVersion(spec, `${r.stdout}\n${r.stderr}`), hint }
+    names.map((name) => {
+      let report = cache.get(name)
+      if (!report) {
+        cache.set(name, (report = checkTool(sh, name)))
+        report.catch(() => cache.delete(name)) // a failure is not remembered: the next ask tries again
+      }
+      return report
     }),
   )
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Shell } from '../lib/shell.ts'
 import type { Log } from '../lib/providers/types.ts'
+import { BuildProgress, liveProgress } from './progress.ts'
 import { BIN_DIR, ETCD_VERSION, K8S_STAGING_VERSION, K8S_VERSION, METRICS_SERVER_VERSION } from './paths.ts'
 
 /** kubeadm is not used by the lab itself: the offline kind node image (tasks/lab/kindnode) takes it from here. */
@@ -65,7 +66,34 @@ export function binariesBuilt(): string | false {
   return `Kubernetes ${K8S_VERSION} and etcd ${ETCD_VERSION} cached in ${BIN_DIR}`
 }
 
-export async function buildKubernetes(sh: Shell, log: Log): Promise<void> {
+/** How many packages `go list -deps` names for `pkgs` (what a cold `go build` compiles); undefined when it cannot say. */
+export async function countDeps(sh: Shell, cwd: string, pkgs: string[], flags: string[] = []): Promise<number | undefined> {
+  if (sh.dryRun) return undefined // a plan reads nothing (go list may download modules)
+  const r = await sh.run('go', ['list', '-deps', ...flags, ...pkgs], { quiet: true, allowFail: true, readOnly: true, cwd })
+  const n = r.stdout.split('\n').filter((l) => l.trim()).length
+  return r.exitCode === 0 && n ? n : undefined
+}
+
+/** The step's title and log, for progress: the title carries the live count on a terminal. */
+export interface BuildView {
+  log: Log
+  /** Replaces the live status (the step's title suffix); absent → progress only in log lines. */
+  status?: (s: string) => void
+  live?: boolean
+}
+
+/** `go build -v …` with its package lines counted into a BuildProgress (the echoed command is the real one). */
+export async function goBuildWithProgress(sh: Shell, view: BuildView, label: string, cwd: string, buildArgs: string[], pkgs: string[], components: Record<string, string>, env: Record<string, string>): Promise<void> {
+  const total = await countDeps(sh, cwd, pkgs, buildArgs.includes('-tags') ? ['-tags', buildArgs[buildArgs.indexOf('-tags') + 1]!] : [])
+  const live = view.live ?? liveProgress()
+  const progress = new BuildProgress({ label, total, components, live }, view.log, view.status ?? view.log)
+  await sh.run('go', ['build', '-v', ...buildArgs, ...pkgs], { log: view.log, cwd, env, onLine: (l) => progress.line(l) })
+  progress.done()
+}
+
+export async function buildKubernetes(sh: Shell, logOrView: Log | BuildView): Promise<void> {
+  const view: BuildView = typeof logOrView === 'function' ? { log: logOrView } : logOrView
+  const log = view.log
   mkdirSync(MOD_DIR, { recursive: true })
   mkdirSync(BIN_DIR, { recursive: true })
   const dl = await sh.run('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${K8S_VERSION}`], { log, cwd: MOD_DIR, env: { GOFLAGS: '-mod=mod' } })
@@ -77,12 +105,18 @@ export async function buildKubernetes(sh: Shell, log: Log): Promise<void> {
     `//go:build tools\n\npackage k8sbuild\n\nimport (\n${COMPONENTS.map((c) => `\t_ "k8s.io/kubernetes/cmd/${c}"`).join('\n')}\n)\n`,
   )
   await sh.run('go', ['mod', 'tidy'], { log, cwd: MOD_DIR })
-  await sh.run(
-    'go',
-    ['build', '-trimpath', '-tags', 'selinux,notest', '-ldflags', ldflags(), '-o', `${BIN_DIR}/`, ...COMPONENTS.map((c) => `k8s.io/kubernetes/cmd/${c}`)],
-    { log, cwd: MOD_DIR, env: { CGO_ENABLED: '0' } },
+  const pkgs = COMPONENTS.map((c) => `k8s.io/kubernetes/cmd/${c}`)
+  await goBuildWithProgress(
+    sh,
+    view,
+    `Kubernetes ${K8S_VERSION}`,
+    MOD_DIR,
+    ['-trimpath', '-tags', 'selinux,notest', '-ldflags', ldflags(), '-o', `${BIN_DIR}/`],
+    pkgs,
+    Object.fromEntries(COMPONENTS.map((c, i) => [pkgs[i]!, c])),
+    { CGO_ENABLED: '0' },
   )
-  await buildEtcd(sh, log, ETCD_VERSION, join(BIN_DIR, 'etcd'))
+  await buildEtcd(sh, view, ETCD_VERSION, join(BIN_DIR, 'etcd'))
   writeFileSync(STAMP, stampText())
 }
 
@@ -90,13 +124,16 @@ export async function buildKubernetes(sh: Shell, log: Log): Promise<void> {
  * etcd's server module is its main package; a helper module requiring it at `version` builds the binary to `out`.
  * The lab runs ETCD_VERSION; the kind node image builds the version kubeadm names.
  */
-export async function buildEtcd(sh: Shell, log: Log, version: string, out: string): Promise<void> {
+export async function buildEtcd(sh: Shell, logOrView: Log | BuildView, version: string, out: string): Promise<void> {
+  const view: BuildView = typeof logOrView === 'function' ? { log: logOrView } : logOrView
+  const log = view.log
   const modDir = join(BUILD_DIR, version === ETCD_VERSION ? 'etcd-mod' : `etcd-mod-${version}`)
   mkdirSync(modDir, { recursive: true })
   writeFileSync(join(modDir, 'go.mod'), 'module lab.local/etcdbuild\n\ngo 1.24\n')
   writeFileSync(join(modDir, 'tools.go'), '//go:build tools\n\npackage etcdbuild\n\nimport _ "go.etcd.io/etcd/server/v3"\n')
   await sh.run('go', ['get', `go.etcd.io/etcd/server/v3@${version}`], { log, cwd: modDir })
-  await sh.run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', out, 'go.etcd.io/etcd/server/v3'], { log, cwd: modDir, env: { CGO_ENABLED: '0' } })
+  const pkg = 'go.etcd.io/etcd/server/v3'
+  await goBuildWithProgress(sh, view, `etcd ${version}`, modDir, ['-trimpath', '-ldflags', '-s -w', '-o', out], [pkg], { [pkg]: 'etcd' }, { CGO_ENABLED: '0' })
 }
 
 /** Kept apart from the Kubernetes build and its stamp, so adding it leaves that cache valid. */

@@ -72,10 +72,12 @@ export const packages = ({ sh }: LabDeps): Step<LabCtx> => ({
   task: async (_ctx, task) => installPackages(sh, missingPackages(), logTo(task)),
 })
 
+const BUILD_TITLE = `Build Kubernetes ${K8S_VERSION} and etcd ${ETCD_VERSION} from Go modules (cold: several minutes)`
 export const kubernetesBinaries = ({ sh }: LabDeps): Step<LabCtx> => ({
-  title: `Build Kubernetes ${K8S_VERSION} and etcd ${ETCD_VERSION} from Go modules (cold: several minutes)`,
+  title: BUILD_TITLE,
   skip: () => binariesBuilt(),
-  task: async (_ctx, task) => buildKubernetes(sh, logTo(task)),
+  // on a terminal the title carries the live count (compiled N/M packages, elapsed); piped, one line per component
+  task: async (_ctx, task) => buildKubernetes(sh, { log: logTo(task), status: (s) => (task.title = `${BUILD_TITLE} — ${s}`) }),
 })
 
 export const hostNetwork = ({ sh }: LabDeps): Step<LabCtx> => ({

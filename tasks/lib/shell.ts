@@ -3,7 +3,9 @@
  * (secrets masked), streamed when verbose, recorded instead of run under --dry-run, and turned into a
  * one-line error that names the command when it fails.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { accessSync, constants, existsSync, statSync } from 'node:fs'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { $, ProcessOutput } from 'zx'
 import { setTimeout as delay } from 'node:timers/promises'
 import { trackChild, untrackChild } from './lifecycle.ts'
@@ -23,6 +25,8 @@ export interface RunOpts {
   allowFail?: boolean
   /** Only reads: runs even under --dry-run (e.g. `docker image inspect`). Default false. */
   readOnly?: boolean
+  /** Every whole line of stdout and stderr as it arrives (redacted), e.g. to count a build's progress; with --verbose they go here instead of to `log`. */
+  onLine?: (line: string) => void
 }
 
 export interface RunResult {
@@ -99,6 +103,28 @@ export class ToolMissingError extends Error {
 }
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/
+
+/**
+ * Where `bin` is on PATH (what `command -v` says for a program), read in this process: an executable regular file.
+ * A name with a slash is checked as given.
+ */
+export function findOnPath(bin: string, path = process.env.PATH ?? ''): string | undefined {
+  const isExe = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK)
+      return statSync(p).isFile()
+    } catch {
+      return false
+    }
+  }
+  if (bin.includes('/')) return isExe(bin) ? bin : undefined
+  for (const dir of path.split(delimiter)) {
+    // an empty PATH entry means the current directory, as in sh
+    const p = join(dir || '.', bin)
+    if (isExe(p)) return isAbsolute(p) ? p : join(process.cwd(), p)
+  }
+  return undefined
+}
 
 /** How a learner would type the command: shell-quoted, secrets masked. */
 export function formatCommand(bin: string, args: string[], opts: Pick<RunOpts, 'input' | 'env'> = {}): string {
@@ -289,9 +315,7 @@ export function createShell(options: ShellOptions = {}): Shell {
       return startBackground(bin, args, { ...opts, baseEnv: baseEnv() as NodeJS.ProcessEnv })
     },
     async which(bin) {
-      const r = await $({ quiet: true, nothrow: true })`command -v ${bin}`
-      const p = r.stdout.trim()
-      return r.exitCode === 0 && p ? p : undefined
+      return findOnPath(bin)
     },
     async run(bin, args, opts = {}) {
       const shown = formatCommand(bin, args, opts)
@@ -301,7 +325,8 @@ export function createShell(options: ShellOptions = {}): Shell {
       const env = { ...baseEnv(), ...opts.env } as NodeJS.ProcessEnv
       for (let attempt = 1; ; attempt++) {
         const result = await runOnce(bin, args, env, opts, log, !!options.verbose)
-        if (result.exitCode === 127 && /not found/.test(result.stderr)) throw new ToolMissingError(bin)
+        // ENOENT from spawn: the program (or, when it exists, the working directory) is not there
+        if (result.notFound) throw opts.cwd && !existsSync(opts.cwd) ? new CommandError(shown, 1, `working directory ${opts.cwd} does not exist`) : new ToolMissingError(bin)
         const lock = bin === 'kubectl' && result.exitCode !== 0 ? KUBECONFIG_LOCK.exec(result.stderr) : null
         if (lock && attempt < KUBECONFIG_LOCK_TRIES) {
           // another kubectl is writing the kubeconfig this moment: it holds <file>.lock for milliseconds
@@ -327,7 +352,18 @@ const KUBECONFIG_LOCK_WAIT_MS = 200
  * One command, in its own process group (detached) so the whole group — a `minikube start` and what it spawns —
  * is killed with the run on every exit path (tasks/lib/lifecycle.ts).
  */
-async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts: RunOpts, log: (l: string) => void, verbose: boolean): Promise<RunResult> {
+async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts: RunOpts, log: (l: string) => void, verbose: boolean): Promise<RunResult & { notFound?: boolean }> {
+  let spawnError: NodeJS.ErrnoException | undefined
+  // zx's process handling (input, output, nothrow, detached kill) without its `bash -c` wrapper: no command
+  // here needs a shell, so the program is spawned itself, argv as given (nothing to quote, one process fewer)
+  const direct = (_cmd: string, _args: readonly string[], o: SpawnOptions): ChildProcess => {
+    // PWD as bash set it: programs that trust $PWD (Go's os.Getwd checks it first) see the working directory
+    const child = spawn(bin, args, { ...o, shell: false, env: { ...o.env, PWD: resolve(String(o.cwd ?? process.cwd())) } })
+    child.on('error', (e) => (spawnError = e))
+    // a program that exits without reading its stdin (or never started) must not crash the run with EPIPE
+    child.stdin?.on('error', () => {})
+    return child
+  }
   const p = $({
     quiet: true,
     nothrow: true,
@@ -335,6 +371,7 @@ async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts
     env,
     cwd: opts.cwd,
     input: opts.input,
+    spawn: direct as unknown as typeof spawn,
   })`${bin} ${args}`
   // zx spawns on the next tick; the pid is known once the child exists
   let done = false
@@ -344,12 +381,17 @@ async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts
   queueMicrotask(track)
   setImmediate(track)
   const flushers: Array<() => void> = []
-  if (verbose) {
+  if (verbose || opts.onLine) {
     // whole lines only: a secret split across two chunks would slip past redact()
     const stream = () => {
       let partial = ''
       const emit = (text: string) => {
-        for (const l of redact(text).split('\n')) if (l.trim()) log(l)
+        for (const l of redact(text).split('\n')) {
+          if (!l.trim()) continue
+          // onLine takes the lines instead of the verbose log (a caller that wants them logged logs them)
+          if (opts.onLine) opts.onLine(l)
+          else log(l)
+        }
       }
       flushers.push(() => partial && emit(partial))
       return (d: Buffer) => {
@@ -365,6 +407,7 @@ async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts
   try {
     const out: ProcessOutput = await p
     for (const flush of flushers) flush()
+    if (spawnError?.code === 'ENOENT') return { stdout: '', stderr: spawnError.message, exitCode: 127, notFound: true }
     return { stdout: out.stdout, stderr: out.stderr, exitCode: out.exitCode ?? 1 }
   } finally {
     done = true

@@ -7,11 +7,13 @@
 /** test/unit/*.test.ts */
 export const UNIT_SUITES = [
   'apply.test.ts',
+  'bench-measure.test.ts',
   'build-images.test.ts',
   'check-live.test.ts',
   'cli-contract.test.ts',
   'cli.test.ts',
   'diagram.test.ts',
+  'docker-api.test.ts',
   'docker-env.test.ts',
   'doctor.test.ts',
   'expose-minikube-cli.test.ts',
@@ -24,6 +26,7 @@ export const UNIT_SUITES = [
   'kubeconfig.test.ts',
   'lab-config.test.ts',
   'lab-metrics.test.ts',
+  'lab-progress.test.ts',
   'lesson-learn.test.ts',
   'lesson.test.ts',
   'lifecycle.test.ts',

@@ -111,6 +111,23 @@ test('sourceLabel: absent → undefined, no label → "", label → value, daemo
   }
 })
 
+test("sourceLabel: a provider's in-process read of its docker is used instead of `docker image inspect` (no process)", async () => {
+  const sh = fakeShell()
+  const images: Record<string, { id: string; labels: Record<string, string> }> = { 'x:1': { id: 'sha256:1', labels: { [SOURCE_LABEL]: 'abc' } }, 'plain:1': { id: 'sha256:2', labels: {} } }
+  const inspect = async (image: string) => images[image]
+  assert.is(await sourceLabel(sh, 'x:1', {}, inspect), 'abc')
+  assert.is(await sourceLabel(sh, 'plain:1', {}, inspect), '')
+  assert.is(await sourceLabel(sh, 'absent:1', {}, inspect), undefined)
+  assert.equal(sh.calls, [])
+})
+
+test('skip: with the provider read, a converged tag starts no process at all', async () => {
+  const sh = fakeShell()
+  const provider = fakeProvider({ inspectImage: async (image) => (image === IMAGE ? { id: 'sha256:1', labels: { [SOURCE_LABEL]: HASH } } : undefined) })
+  assert.is(await evalSkip(buildTag(fakeDeps({ sh, provider }), '2.0'), testCtx()), `${IMAGE} already built from this source (${HASH.slice(0, 12)})`)
+  assert.equal(sh.calls, [])
+})
+
 test('skip: built from this source and in the runtime → reason with the hash', async () => {
   const { provider } = loadingProvider(true)
   const deps = fakeDeps({ sh: fakeShell({ reply: () => labels(HASH) }), provider })

@@ -159,4 +159,25 @@ test('preflight: a missing tool fails the run, but only reports under --dry-run'
   assert.match(t.outputs[1]!, /^go: missing — install Go/)
 })
 
+test('checkTools: each version is asked once per run (shell); up checks before its list and again in preflight', async () => {
+  const sh = fakeShell({ installed: ['docker', 'go'], reply })
+  const deps = fakeDeps({ sh, provider: fakeProvider({ name: 'lab', requiredTools: ['docker', 'go'] }) })
+  await assertCanRun(deps, ROOT_LINUX)
+  const t = await runStep(preflight(deps), testCtx())
+  assert.equal(t.outputs, ['docker 28.2.2 (/usr/bin/docker)', 'go 1.26.8 (/usr/bin/go)'])
+  assert.equal(sh.calls.map((c) => c.line), ['docker version --format {{.Client.Version}}', 'go version'])
+  // another run (another shell) asks again
+  const other = fakeShell({ installed: ['docker', 'go'], reply })
+  await checkTools(other, ['go'])
+  assert.equal(other.calls.map((c) => c.line), ['go version'])
+})
+
+test('checkTools: a version command that throws is not remembered — the next ask runs it again', async () => {
+  let n = 0
+  const sh = fakeShell({ installed: ['go'], reply: () => (n++ === 0 ? new Error('spawn failed') : { stdout: VERSIONS.go! }) })
+  await checkTools(sh, ['go']).then(() => assert.unreachable(), (e: Error) => assert.is(e.message, 'spawn failed'))
+  assert.is((await checkTools(sh, ['go']))[0]!.version, '1.26.8')
+  assert.is(n, 2)
+})
+
 test.run()

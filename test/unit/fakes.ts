@@ -72,6 +72,8 @@ export function fakeShell(o: FakeShellOptions = {}): FakeShell {
       const r = await o.reply?.(call)
       if (r instanceof Error) throw r
       const result: RunResult = { stdout: r?.stdout ?? '', stderr: r?.stderr ?? '', exitCode: r?.exitCode ?? 0 }
+      // like the real shell: whole lines of both streams to onLine (stdout first here; the real order interleaves)
+      if (opts.onLine) for (const l of `${result.stdout}\n${result.stderr}`.split('\n')) if (l.trim()) opts.onLine(l)
       if (result.exitCode !== 0 && !opts.allowFail) throw new CommandError(shown, result.exitCode, result.stderr)
       return result
     },

@@ -2,10 +2,14 @@
  * tasks/lib/providers: context → provider, minikube output parsing, lab image refs. Detection and the context
  * guard are tested once, in guard.test.ts.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { providerForContext } from '../../tasks/lib/providers/index.ts'
-import { fullRef, labProvider } from '../../tasks/lib/providers/lab.ts'
+import { fullRef, labProvider, runtimeConfigDigest } from '../../tasks/lib/providers/lab.ts'
+import { fakeShell } from './fakes.ts'
 import { minikubeProvider, parseDockerEnv, parseMinikubeStatus } from '../../tasks/lib/providers/minikube.ts'
 
 // ── providerForContext ───────────────────────────────────────────────────────
@@ -155,6 +159,36 @@ test('lab provider owns only its context; minikube its profile', () => {
 test('minikube start command carries profile and driver', () => {
   assert.equal(minikubeProvider().startCommands(), [['minikube', 'start']])
   assert.equal(minikubeProvider({ profile: 'p2', driver: 'docker' }).startCommands(), [['minikube', 'start', '-p', 'p2', '--driver', 'docker']])
+})
+
+// `ctr -n k8s.io images ls name==…` as containerd 1.6 prints it, and the manifest `ctr images import` stored
+const MANIFEST_DIGEST = `sha256:${'ab'.repeat(32)}`
+const CONFIG_DIGEST = `sha256:${'cd'.repeat(32)}`
+const CTR_LS = `REF                                        TYPE                                                 DIGEST          SIZE    PLATFORMS   LABELS
+docker.io/programmingpercy/hellogopher:5.0 application/vnd.docker.distribution.manifest.v2+json ${MANIFEST_DIGEST} 3.9 MiB linux/amd64 -
+`
+const MANIFEST = JSON.stringify({ schemaVersion: 2, config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: CONFIG_DIGEST } })
+
+test('lab runtimeConfigDigest: manifest read from the content store file — one ctr process, not two', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'content-'))
+  try {
+    mkdirSync(join(dir, 'sha256'))
+    writeFileSync(join(dir, 'sha256', MANIFEST_DIGEST.slice(7)), MANIFEST)
+    const sh = fakeShell({ reply: (c) => (c.args.includes('ls') ? { stdout: CTR_LS } : new Error(`no ${c.line}`)) })
+    assert.is(await runtimeConfigDigest(sh, 'programmingpercy/hellogopher:5.0', dir), CONFIG_DIGEST)
+    assert.equal(sh.calls.map((c) => c.args.slice(-3)), [['images', 'ls', 'name==docker.io/programmingpercy/hellogopher:5.0']])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('lab runtimeConfigDigest: no blob file → `ctr content get`; not imported → undefined without a second process', async () => {
+  const sh = fakeShell({ reply: (c) => (c.args.includes('ls') ? { stdout: CTR_LS } : { stdout: MANIFEST }) })
+  assert.is(await runtimeConfigDigest(sh, 'programmingpercy/hellogopher:5.0', '/no/such/content'), CONFIG_DIGEST)
+  assert.equal(sh.calls.map((c) => c.args.slice(-3)), [['images', 'ls', 'name==docker.io/programmingpercy/hellogopher:5.0'], ['content', 'get', MANIFEST_DIGEST]])
+  const none = fakeShell({ reply: () => ({ stdout: CTR_LS.split('\n')[0] + '\n' }) })
+  assert.is(await runtimeConfigDigest(none, 'programmingpercy/hellogopher:4.0', '/no/such/content'), undefined)
+  assert.is(none.calls.length, 1)
 })
 
 test.run()

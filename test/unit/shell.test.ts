@@ -1,11 +1,11 @@
 /** tasks/lib/shell.ts: how commands are shown (quoted, secrets masked), dry-run, and one-line failures. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { clearSecrets, REDACTED, registerSecret } from '../../tasks/lib/redact.ts'
-import { CommandError, createShell, DeadlineError, formatCommand, ToolMissingError } from '../../tasks/lib/shell.ts'
+import { CommandError, createShell, DeadlineError, findOnPath, formatCommand, ToolMissingError } from '../../tasks/lib/shell.ts'
 
 test.before.each(() => clearSecrets())
 
@@ -185,6 +185,67 @@ test('kubeconfig lock that stays: one line saying which lock and what to do', as
     assert.not.match((e as Error).message, /\n/)
   } finally {
     k.cleanup()
+  }
+})
+
+test('run: the program itself is spawned, not through bash -c (bash would set SHLVL), argv exactly as given', async () => {
+  const r = await createShell().run('sh', ['-c', 'printf "%s|" "${SHLVL-unset}" "$@"', 'sh', 'a b', '$HOME', '*', ';'], { env: { SHLVL: undefined } })
+  assert.is(r.stdout, 'unset|a b|$HOME|*|;|')
+})
+
+test('run: input to a program that never reads stdin does not crash the run (no EPIPE)', async () => {
+  const r = await createShell().run('true', [], { input: 'x'.repeat(1 << 20) })
+  assert.is(r.exitCode, 0)
+})
+
+test('run: a working directory that does not exist is a CommandError saying so, not "not installed"', async () => {
+  try {
+    await createShell().run('sh', ['-c', 'true'], { cwd: '/no/such/dir-xyz' })
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, CommandError)
+    assert.match((e as Error).message, /working directory \/no\/such\/dir-xyz does not exist/)
+  }
+})
+
+test('findOnPath: an executable file in PATH order; not a plain file, not a directory, not elsewhere', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'which-'))
+  try {
+    const [a, b] = [join(dir, 'a'), join(dir, 'b')]
+    mkdirSync(a)
+    mkdirSync(b)
+    writeFileSync(join(a, 'tool'), 'plain file\n')
+    writeFileSync(join(b, 'tool'), '#!/bin/sh\n')
+    chmodSync(join(b, 'tool'), 0o755)
+    mkdirSync(join(a, 'dirtool'))
+    assert.is(findOnPath('tool', `${a}:${b}`), join(b, 'tool'))
+    assert.is(findOnPath('dirtool', `${a}:${b}`), undefined)
+    assert.is(findOnPath('tool', a), undefined)
+    assert.is(findOnPath(join(b, 'tool'), ''), join(b, 'tool'))
+    chmodSync(join(a, 'tool'), 0o755)
+    assert.is(findOnPath('tool', `${a}:${b}`), join(a, 'tool'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('run: onLine gets every whole line of stdout and stderr (redacted, the last partial one too); log only the echo', async () => {
+  registerSecret('s3cr3t')
+  const lines: string[] = []
+  const logged: string[] = []
+  await createShell().run('sh', ['-c', 'echo one; echo two >&2; echo; printf "three s3cr3t"'], { onLine: (l) => lines.push(l), log: (l) => logged.push(l) })
+  assert.equal(lines.sort(), ['one', `three ${REDACTED}`, 'two'])
+  assert.equal(logged, [`$ sh -c 'echo one; echo two >&2; echo; printf "three ${REDACTED}"'`])
+})
+
+test('run: PWD is the working directory the program runs in (as bash set it)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pwd-'))
+  try {
+    // env(1) prints what it was given (a shell would fix a wrong PWD itself)
+    const r = await createShell().run('env', [], { cwd: dir, env: { PWD: '/somewhere/else' } })
+    assert.ok(r.stdout.split('\n').includes(`PWD=${dir}`), r.stdout)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })
 

@@ -4,11 +4,12 @@
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { ROOT } from '../context.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
+import { inspectImage } from '../docker-api.ts'
 import type { Shell } from '../shell.ts'
-import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG } from '../../lab/paths.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG, STATE_DIR } from '../../lab/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
 import { directEndpoint, type Provider } from './types.ts'
 
@@ -55,7 +56,8 @@ export function labProvider(): Provider {
     },
     startCommands: () => [['npx', 'tsx', 'tasks/lab/up.ts']],
     async start(sh, log) {
-      await sh.run('npx', ['tsx', 'tasks/lab/up.ts'], { log, cwd: ROOT })
+      // its steps and build progress (one line per finished component: it runs piped) show inside this step
+      await sh.run('npx', ['tsx', 'tasks/lab/up.ts'], { log, cwd: ROOT, onLine: log })
     },
     async stop(sh, log) {
       await sh.run('npx', ['tsx', 'tasks/lab/down.ts'], { log, cwd: ROOT })
@@ -75,11 +77,12 @@ export function labProvider(): Provider {
         releaseTempPath(tar)
       }
     },
+    // the lab's dockerd listens on its own unix socket: images are read there, in this process
+    inspectImage: (image) => inspectImage(DOCKER_SOCK, image),
     async imageInRuntime(sh, image) {
-      const id = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env: { DOCKER_HOST }, quiet: true, allowFail: true, readOnly: true })
-      if (id.exitCode !== 0) return false
-      const configDigest = await runtimeConfigDigest(sh, image)
-      return configDigest === id.stdout.trim()
+      const local = await inspectImage(DOCKER_SOCK, image)
+      if (!local) return false
+      return (await runtimeConfigDigest(sh, image)) === local.id
     },
     async serviceUrl(_sh, kube, namespace, service) {
       const svc = await kube.core.readNamespacedService({ namespace, name: service })
@@ -92,16 +95,28 @@ export function labProvider(): Provider {
   }
 }
 
-/** The config digest (= docker image ID) of an image in containerd's k8s.io namespace, or undefined. */
-export async function runtimeConfigDigest(sh: Shell, image: string): Promise<string | undefined> {
+/** The lab containerd's content store: every blob is a file named by its digest (what `ctr content get` serves). */
+export const CONTENT_DIR = join(STATE_DIR, 'containerd', 'io.containerd.content.v1.content', 'blobs')
+
+/**
+ * The config digest (= docker image ID) of an image in containerd's k8s.io namespace, or undefined. The manifest is
+ * read from the content store's file when it is there (no process), else with `ctr content get`.
+ */
+export async function runtimeConfigDigest(sh: Shell, image: string, contentDir = CONTENT_DIR): Promise<string | undefined> {
   const ls = await sh.run('ctr', ctr('images', 'ls', `name==${fullRef(image)}`), { quiet: true, allowFail: true, readOnly: true })
   const row = ls.stdout.split('\n').slice(1).find((l) => l.trim())
   const manifestDigest = row?.trim().split(/\s+/)[2]
-  if (ls.exitCode !== 0 || !manifestDigest?.startsWith('sha256:')) return undefined
-  const content = await sh.run('ctr', ctr('content', 'get', manifestDigest), { quiet: true, allowFail: true, readOnly: true })
-  if (content.exitCode !== 0) return undefined
+  if (ls.exitCode !== 0 || !/^sha256:[0-9a-f]{64}$/.test(manifestDigest ?? '')) return undefined
+  let manifest: string
   try {
-    return (JSON.parse(content.stdout) as { config?: { digest?: string } }).config?.digest
+    manifest = await readFile(join(contentDir, 'sha256', manifestDigest!.slice('sha256:'.length)), 'utf8')
+  } catch {
+    const content = await sh.run('ctr', ctr('content', 'get', manifestDigest!), { quiet: true, allowFail: true, readOnly: true })
+    if (content.exitCode !== 0) return undefined
+    manifest = content.stdout
+  }
+  try {
+    return (JSON.parse(manifest) as { config?: { digest?: string } }).config?.digest
   } catch {
     return undefined
   }

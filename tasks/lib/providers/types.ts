@@ -4,6 +4,7 @@
  */
 import type { Kube, KubeTarget } from '../kube.ts'
 import type { Shell } from '../shell.ts'
+import type { DockerImage } from '../docker-api.ts'
 
 export type ProviderName = 'minikube' | 'kind' | 'lab' | 'remote'
 export const PROVIDER_NAMES: readonly ProviderName[] = ['minikube', 'kind', 'lab', 'remote']
@@ -62,6 +63,11 @@ export interface Provider {
    * Undefined when dockerEnv already builds into the runtime.
    */
   loadImage?(sh: Shell, image: string, log: Log): Promise<void>
+  /**
+   * An in-process read of an image in the docker this provider builds with (no `docker` process); providers without
+   * it are asked through `docker image inspect`. Undefined when docker has no such image.
+   */
+  inspectImage?(image: string): Promise<DockerImage | undefined>
   /** Is the image (same ID as the local build) already in the cluster's runtime? */
   imageInRuntime(sh: Shell, image: string): Promise<boolean>
   /**
