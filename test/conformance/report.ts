@@ -14,11 +14,15 @@ export type SetName = 'focused' | 'ci' | 'all'
  * ("[sig-network] Services should …"). `all` has none: the label filter alone.
  */
 export const SETS: Record<SetName, { describe: string; focus: readonly string[] }> = {
+  // measured on the lab (2 cores): Services 16 specs 2m13s, DNS 8 specs 2m31s, sig-node ConfigMap/Secrets/Downward API
+  // 16 specs 45s, Downward API volume 11 specs 46s; the storage ConfigMap and Secrets volume specs (20 specs, 3m37s:
+  // most wait for the kubelet's volume resync) are left to the default set, so the slice stays well under 10 minutes
   ci: {
-    describe: 'Services, DNS, ConfigMap, Secrets, Downward API (the CI slice: ≤ 10 minutes on 2 cores)',
+    describe: 'Services, DNS, ConfigMap/Secrets as env, Downward API (the CI slice: ≤ 10 minutes on 2 cores)',
     focus: [
       String.raw`\[sig-network\] (Services|DNS) `,
-      String.raw`\[sig-(node|storage)\] (ConfigMap|Secrets|Downward API|Downward API volume) `,
+      String.raw`\[sig-node\] (ConfigMap|Secrets|Downward API) `,
+      String.raw`\[sig-storage\] Downward API volume `,
     ],
   },
   focused: {

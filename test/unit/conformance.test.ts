@@ -10,6 +10,8 @@ import { e2eArgs, firstErrorLine, formatReport, KNOWN_LIMITS, LABEL_FILTER, outc
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'ginkgo-dry-run-ci.json')
 const recorded = (): SuiteReport[] => JSON.parse(readFileSync(FIXTURE, 'utf8')) as SuiteReport[]
+/** The focus the fixture was recorded with (an earlier CI slice: it took the storage ConfigMap specs too). */
+const RECORDED_FOCUS = [String.raw`\[sig-network\] (Services|DNS) `, String.raw`\[sig-(node|storage)\] (ConfigMap|Secrets|Downward API|Downward API volume) `]
 const paths = { kubeconfig: '/k', kubectl: '/kubectl', reportDir: '/r', jsonReport: '/r/report.json' }
 
 test('choose: default is the focused set, --slice ci and --all pick theirs, --focus replaces the set', () => {
@@ -44,19 +46,22 @@ test('the skip regex matches the known-limit spec and not its neighbours', () =>
   assert.not.ok(re.test('[sig-network] Services should serve a basic endpoint from pods  [Conformance]'))
 })
 
-test('the CI focus takes Services, DNS, ConfigMap, Secrets, Downward API and leaves workloads out', () => {
+test('the CI focus takes Services, DNS, ConfigMap/Secrets as env, Downward API; leaves volume ConfigMap/Secrets and workloads out', () => {
   const res = SETS.ci.focus.map((f) => new RegExp(f))
   const hit = (name: string) => res.some((r) => r.test(name))
   assert.ok(hit('[sig-network] Services should find a service from listing all namespaces [Conformance]'))
   assert.ok(hit('[sig-network] DNS should provide DNS for the cluster [Conformance]'))
   assert.ok(hit('[sig-node] Downward API should provide pod UID as env vars [NodeConformance] [Conformance]'))
   assert.ok(hit('[sig-storage] Downward API volume should provide podname only [NodeConformance] [Conformance]'))
+  assert.ok(hit('[sig-node] ConfigMap should be consumable via environment variable [NodeConformance] [Conformance]'))
+  assert.not.ok(hit('[sig-storage] ConfigMap updates should be reflected in volume [NodeConformance] [Conformance]'))
+  assert.not.ok(hit('[sig-storage] Secrets optional updates should be reflected in volume [NodeConformance] [Conformance]'))
   assert.not.ok(hit('[sig-apps] Deployment deployment should delete old replica sets [Conformance]'))
   assert.not.ok(hit('[sig-network] EndpointSlice should support creating EndpointSlice API operations [Conformance]'))
 })
 
 test('outcomes of a recorded report: specs in the set, the known limit as a skip with its reason, filtered specs left out', () => {
-  const o = outcomes(recorded(), SETS.ci.focus)
+  const o = outcomes(recorded(), RECORDED_FOCUS)
   assert.equal(
     o.map((x) => [x.state, x.area]),
     [
@@ -87,7 +92,7 @@ test('outcomes: a failed spec carries its first non-blank error line; a failed B
   const before = specs.find((s) => s.LeafNodeType === 'SynchronizedBeforeSuite')!
   before.State = 'failed'
   before.Failure = { Message: 'there are not ready nodes' }
-  const o = outcomes(r, SETS.ci.focus)
+  const o = outcomes(r, RECORDED_FOCUS)
   const failed = o.filter((x) => x.state === 'failed')
   assert.equal(
     failed.map((x) => [x.area, x.detail]),
@@ -104,7 +109,7 @@ test('outcomes: a spec that skipped itself while running is listed with its reas
   const cm = r[0]!.SpecReports!.find((s) => s.ContainerHierarchyTexts?.[0] === '[sig-storage] ConfigMap')!
   cm.State = 'skipped'
   cm.Failure = { Message: 'Only supported for providers [gce gke] (not skeleton)' }
-  const o = outcomes(r, SETS.ci.focus)
+  const o = outcomes(r, RECORDED_FOCUS)
   assert.equal(o.find((x) => x.area === '[sig-storage] ConfigMap')?.detail, 'Only supported for providers [gce gke] (not skeleton)')
 })
 
