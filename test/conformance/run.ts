@@ -29,7 +29,7 @@ import { buildPauseImage, imageId } from '../../tasks/lab/images/build.ts'
 import { CACHE_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG, kubectlBin } from '../../tasks/lab/paths.ts'
 import { AGNHOST, buildE2e, E2E_TEST, e2eBuilt, kubernetesModuleDir } from './build.ts'
 import { buildE2eImages, E2E_IMAGES } from './images.ts'
-import { e2eArgs, formatReport, KNOWN_LIMITS, outcomes, SETS, totalsLine, type SetName, type SuiteReport } from './report.ts'
+import { e2eArgs, formatReport, KNOWN_LIMITS, outcomes, SETS, type SetName, type SuiteReport } from './report.ts'
 
 const cmd: CommandSpec = {
   name: 'test/conformance/run.ts',
@@ -162,13 +162,11 @@ export async function conformance(argv: string[]): Promise<number> {
   say(`Report: ${REPORT_DIR}`)
   const special = reports.flatMap((r) => r.SpecialSuiteFailureReasons ?? [])
   if (special.length) say(`suite: ${special.join('; ')}`)
-  say(formatReport(o, wall))
   const failed = o.some((x) => x.state === 'failed')
-  if (!failed && code !== 0) {
-    say(`e2e.test exited ${code} with no failed spec (${totalsLine(o)}): see ${join(REPORT_DIR, 'e2e.log')}`)
-    return 1
-  }
-  return failed ? 1 : 0
+  // the totals line stays the last line
+  if (!failed && code !== 0) say(`e2e.test exited ${code} with no failed spec: see ${join(REPORT_DIR, 'e2e.log')}`)
+  say(formatReport(o, wall))
+  return failed || code !== 0 ? 1 : 0
 }
 
 if (isMain(import.meta.url)) await runMain(cmd, () => conformance(process.argv.slice(2)))
