@@ -68,7 +68,7 @@ export function kindImageSteps(sh = createShell()): Step<KindImageCtx>[] {
         const kubeadm = await kubeadmImages(sh)
         log(`kubeadm ${K8S_VERSION} runs: ${kubeadm.map((i) => i.ref).join(', ')}`)
         const images = [...kubeadm, ...EXTRA_IMAGES]
-        ctx.parts = { kubeadm: 'kubeadm', images, ...(await buildAddonBinaries({ sh, log }, images)) }
+        ctx.parts = { images, ...(await buildAddonBinaries({ sh, log }, images)) }
         ctx.source = await nodeSourceHash(ctx.parts)
       },
     },

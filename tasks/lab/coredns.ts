@@ -3,12 +3,10 @@
  * the kubelet hands to every pod (clusterDNS). The version is the one kubeadm deploys for the lab's Kubernetes,
  * so the lab and the offline kind node (tasks/lab/kindnode) run the same binary under the same image name.
  */
-import { join } from 'node:path'
 import { ensureGoTool } from '../lib/gotools.ts'
 import type { Shell } from '../lib/shell.ts'
 import type { Log } from '../lib/providers/types.ts'
-import { buildComponentImage, corednsTool } from './kindnode/build.ts'
-import { CACHE_DIR } from './paths.ts'
+import { buildComponentImage, corednsDir, corednsTool } from './kindnode/build.ts'
 
 /** kubeadm v1.34's CoreDNS (cmd/kubeadm/app/constants: CoreDNSVersion); the kind image build checks they agree. */
 export const COREDNS_VERSION = 'v1.12.1'
@@ -16,11 +14,9 @@ export const COREDNS_IMAGE = `registry.k8s.io/coredns/coredns:${COREDNS_VERSION}
 export const CLUSTER_DNS_IP = '10.96.0.10'
 export const CLUSTER_DOMAIN = 'cluster.local'
 
-export const corednsBin = (version = COREDNS_VERSION): string => join(CACHE_DIR, 'build', `coredns-${version}`, 'coredns')
-
 /** The CoreDNS binary (cached), then its image (FROM scratch, /coredns as upstream's), built by the caller's docker. */
 export async function buildCorednsImage(sh: Shell, log: Log): Promise<string | undefined> {
-  const bin = await ensureGoTool(sh, corednsTool(COREDNS_VERSION), join(CACHE_DIR, 'build', `coredns-${COREDNS_VERSION}`), log)
+  const bin = await ensureGoTool(sh, corednsTool(COREDNS_VERSION), corednsDir(COREDNS_VERSION), log)
   await buildComponentImage({ sh, log }, COREDNS_IMAGE, { bin, path: '/coredns', from: 'scratch' })
   return undefined
 }

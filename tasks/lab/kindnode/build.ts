@@ -14,7 +14,8 @@
  * CoreDNS at the versions kubeadm names, and each image carries the hash of its recipe, so a second build only
  * checks.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -149,7 +150,27 @@ export function baseSourceHash(): string {
 }
 
 /** sha256 of a file's content (binaries: their identity is their bytes). */
-const fileHash = (p: string): string => sha256([['f', readFileSync(p)]])
+/**
+ * sha256 of a file's content (binaries: their identity is their bytes), the same digest as `sha256([['f', bytes]])`
+ * but read in chunks, and once per run: the node image's recipe and each component image hash the same binaries.
+ */
+const fileHashes = new Map<string, string>()
+function fileHash(p: string): string {
+  const known = fileHashes.get(p)
+  if (known) return known
+  const h = createHash('sha256')
+  h.update(`f\0${statSync(p).size}\0`)
+  const fd = openSync(p, 'r')
+  try {
+    const buf = Buffer.alloc(1 << 20)
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n))
+  } finally {
+    closeSync(fd)
+  }
+  const digest = h.digest('hex')
+  fileHashes.set(p, digest)
+  return digest
+}
 
 export interface BuildDeps {
   sh: Shell
@@ -158,7 +179,6 @@ export interface BuildDeps {
 
 /** Paths of the tools and binaries the image is built from. */
 export interface Parts {
-  kubeadm: string
   images: NodeImage[]
   etcd: string
   coredns: string
@@ -183,25 +203,20 @@ export async function buildAddonBinaries({ sh, log }: BuildDeps, images: NodeIma
   const etcdVersion = etcdModuleVersion(etcdTag)
   const etcdDir = join(CACHE_DIR, 'build', `etcd-${etcdVersion}`)
   const etcd = join(etcdDir, 'etcd')
-  if (!existsFile(etcd)) {
+  if (!existsSync(etcd)) {
     await mkdir(etcdDir, { recursive: true })
     await buildEtcd(sh, log, etcdVersion, etcd)
   } else log(`etcd ${etcdVersion} cached in ${etcdDir}`)
   const corednsVersion = images.find((i) => i.component === 'coredns')!.tag
-  const coredns = await ensureGoTool(sh, corednsTool(corednsVersion), join(CACHE_DIR, 'build', `coredns-${corednsVersion}`), log)
+  const coredns = await ensureGoTool(sh, corednsTool(corednsVersion), corednsDir(corednsVersion), log)
   const crictl = await ensureGoTool(sh, CRICTL_TOOL, join(CACHE_DIR, 'build', `crictl-${CRICTL_TOOL.version}`), log)
   return { etcd, coredns, crictl }
 }
 
 export const corednsTool = (version: string): GoTool => ({ name: 'coredns', pkg: 'github.com/coredns/coredns', version })
+/** Where CoreDNS of a version is built (the lab's and the kind node's are the same binary). */
+export const corednsDir = (version: string): string => join(CACHE_DIR, 'build', `coredns-${version}`)
 
-function existsFile(p: string): boolean {
-  try {
-    return statSync(p).isFile()
-  } catch {
-    return false
-  }
-}
 
 /** The node image's recipe hash: the base, every binary, every image and the pause program. */
 export async function nodeSourceHash(parts: Parts): Promise<string> {
