@@ -22,9 +22,9 @@ import { DEFAULT_BASE, hellogopherSourceHash } from '../tasks/build-images.ts'
 import { ROOT, tagNames } from '../tasks/lib/context.ts'
 import { Watch } from '@kubernetes/client-node'
 import { Kube, type V1Pod } from '../tasks/lib/kube.ts'
-import { LAB_CONTEXT, LAB_NODE_IP } from '../tasks/lib/providers/lab.ts'
+import { LAB_CONTEXT, LAB_NODE_IP } from '../tasks/lab/engine/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../tasks/lab/images/build.ts'
-import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG, PID_DIR } from '../tasks/lab/paths.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG, PID_DIR } from '../tasks/lab/engine/paths.ts'
 import { bootTimeSec, median, parseExecs, parseMaxRssMb, processStartMs, stepDurations, summarizeExecs, type Stamped } from './measure.ts'
 
 const { values } = parseArgs({

@@ -2,15 +2,15 @@
 import { existsSync } from 'node:fs'
 import { isMain, parseCli, runMain, usage } from '../lib/cli.ts'
 import { spec } from '../lib/task.ts'
-import { LAB_NODE_IP } from '../lib/providers/lab.ts'
-import { ORDER } from './components.ts'
-import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe } from './health.ts'
-import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './paths.ts'
-import { runningPid } from './procs.ts'
-import { apiServiceAvailability, labKube, METRICS_API, nodeReady } from './steps.ts'
+import { LAB_NODE_IP } from './engine/paths.ts'
+import { ORDER } from './engine/components.ts'
+import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe } from './engine/health.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './engine/paths.ts'
+import { runningPid } from './engine/procs.ts'
+import { apiServiceAvailability, labKube, METRICS_API, nodeReady } from './engine/steps.ts'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
-import { CLUSTER_DNS_IP } from './coredns.ts'
-import { NODE_NAME } from './pki.ts'
+import { CLUSTER_DNS_IP } from './engine/coredns.ts'
+import { NODE_NAME } from './engine/pki.ts'
 
 const cmd = spec('tasks/lab/status.ts', 'Show whether each lab component runs and answers, and whether the node is Ready.')
 

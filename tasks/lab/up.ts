@@ -1,9 +1,9 @@
 /** Bring the lab cluster up (real Kubernetes from Go modules, as host processes). Idempotent: a second run only checks. */
 import { isMain, runMain } from '../lib/cli.ts'
 import { hostTask, spec } from '../lib/task.ts'
-import { LAB_NODE_IP } from '../lib/providers/lab.ts'
-import { labUpSteps, type LabCtx } from './steps.ts'
-import { KUBECONFIG, K8S_VERSION, BIN_DIR } from './paths.ts'
+import { LAB_NODE_IP } from './engine/paths.ts'
+import { labUpSteps, type LabCtx } from './engine/steps.ts'
+import { KUBECONFIG, K8S_VERSION, BIN_DIR } from './engine/paths.ts'
 
 const cmd = spec('tasks/lab/up.ts', `Start the lab cluster: Kubernetes ${K8S_VERSION} built from Go modules, etcd, containerd, dockerd, one node. Needs root on Linux.`, {}, {
   examples: ['npx tsx tasks/lab/up.ts', `KUBECONFIG=${KUBECONFIG} ${BIN_DIR}/kubectl get nodes`],

@@ -12,6 +12,9 @@ import { trackChild, untrackChild } from './lifecycle.ts'
 import { redact } from './redact.ts'
 import { toolHint } from './tools.ts'
 
+/** Where a step's progress lines go (a listr2 task's output, or nowhere). */
+export type Log = (line: string) => void
+
 export interface RunOpts {
   /** Written to the process's stdin (how secrets reach kubectl: never argv). Not echoed. */
   input?: string

@@ -1,14 +1,14 @@
 /**
  * Upstream's e2e suite (`e2e.test`) and agnhost, built from the lab's own Kubernetes module with the lab's build
- * settings (tasks/lab/build.ts): a helper module like the lab's, importing k8s.io/kubernetes/test/e2e and agnhost
+ * settings (tasks/lab/engine/build.ts): a helper module like the lab's, importing k8s.io/kubernetes/test/e2e and agnhost
  * under a `tools` build tag, `go mod tidy` (adds ginkgo/gomega), then `go test -c` / `go build`.
  * Cached: a stamp names the version, flags and module; a second run only checks.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Shell } from '../../tasks/lib/shell.ts'
-import { helperGoMod, ldflags } from '../../tasks/lab/build.ts'
-import { BIN_DIR, K8S_VERSION } from '../../tasks/lab/paths.ts'
+import { helperGoMod, ldflags } from '../../tasks/lab/engine/build.ts'
+import { BIN_DIR, K8S_VERSION } from '../../tasks/lab/engine/paths.ts'
 
 const BUILD_DIR = join(BIN_DIR, '..')
 export const E2E_MOD_DIR = join(BUILD_DIR, 'e2e-mod')
@@ -21,7 +21,7 @@ export const E2E_PKG = 'k8s.io/kubernetes/test/e2e'
 export const AGNHOST_PKG = 'k8s.io/kubernetes/test/images/agnhost'
 /** agnhost's version (test/images/agnhost/VERSION in the module, checked at build); its Makefile stamps it into main.Version. */
 export const AGNHOST_VERSION = '2.56'
-/** The lab's build tags (tasks/lab/build.ts). */
+/** The lab's build tags (tasks/lab/engine/build.ts). */
 const TAGS = 'selinux,notest'
 
 export const TOOLS_GO = `//go:build tools\n\npackage k8sbuild\n\nimport (\n\t_ "${E2E_PKG}"\n\t_ "${AGNHOST_PKG}"\n)\n`

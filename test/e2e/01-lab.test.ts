@@ -7,9 +7,9 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Ref } from '../../tasks/lib/kube.ts'
-import { BIN_DIR, K8S_VERSION } from '../../tasks/lab/paths.ts'
-import { NODE_NAME } from '../../tasks/lab/pki.ts'
-import { METRICS_MANIFEST, yamlObjects } from '../../tasks/lab/steps.ts'
+import { BIN_DIR, K8S_VERSION } from '../../tasks/lab/engine/paths.ts'
+import { NODE_NAME } from '../../tasks/lab/engine/pki.ts'
+import { METRICS_MANIFEST, yamlObjects } from '../../tasks/lab/engine/steps.ts'
 import { expectOk, kubectl, sh, stepLines, task, versionsOf } from './helpers.ts'
 
 /** The lab's own processes (its builds under BIN_DIR, its containerd and dockerd), pid and command line, from /proc. */

@@ -5,8 +5,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MYSQL_COMPAT_IMAGE } from '../../tasks/lab/images/build.ts'
-import { DOCKER_HOST } from '../../tasks/lab/paths.ts'
-import { LAB_CONTEXT } from '../../tasks/lib/providers/lab.ts'
+import { DOCKER_HOST } from '../../tasks/lab/engine/paths.ts'
+import { LAB_CONTEXT } from '../../tasks/lab/engine/paths.ts'
 import { startRegistry, type RunningRegistry } from '../support/registry.ts'
 import { expectOk, httpGet, kube, labEnv, sh, task } from './helpers.ts'
 

@@ -5,8 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BIN_DIR } from '../../tasks/lab/paths.ts'
-import { labMounts } from '../../tasks/lab/teardown.ts'
+import { BIN_DIR } from '../../tasks/lab/engine/paths.ts'
+import { labMounts } from '../../tasks/lab/engine/teardown.ts'
 import { expectOk, kubectl, sh, task } from './helpers.ts'
 
 /** Processes whose executable is one the lab runs (by /proc, not by our own pid files). */

@@ -6,7 +6,7 @@
  *   npx tsx test/support/kind.ts down   # delete the cluster, the network and its firewall rule
  *
  * What is particular to these machines lives here, not in the kind provider a learner runs:
- * - kind's nodes run on the lab's dockerd (its runtime handles the missing CAP_SYS_RESOURCE: tasks/lab/runtime.ts);
+ * - kind's nodes run on the lab's dockerd (its runtime handles the missing CAP_SYS_RESOURCE: tasks/lab/engine/runtime.ts);
  * - the node image is the offline one (tasks/kind-image.ts), passed as KIND_NODE_IMAGE;
  * - the `kind` docker network is made here with a known bridge name, and a DOCKER-USER rule drops everything the
  *   nodes would forward off that bridge: nothing may leave the machine (a dead ClusterIP, an image pull);
@@ -17,9 +17,9 @@ import { runCommand, type Ran } from './spawn.ts'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { toolsDir } from '../../tasks/lib/gotools.ts'
-import { BIN_DIR, DOCKER_HOST } from '../../tasks/lab/paths.ts'
+import { BIN_DIR, DOCKER_HOST } from '../../tasks/lab/engine/paths.ts'
 import { KIND_NODE_IMAGE, METRICS_SERVER_MANIFEST } from '../../tasks/lab/kindnode/build.ts'
-import { dockerdRuntimeArgs, NOCAP_RUNTIME } from '../../tasks/lab/runtime.ts'
+import { dockerdRuntimeArgs, NOCAP_RUNTIME } from '../../tasks/lab/engine/runtime.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../tasks/lab/images/build.ts'
 import { KIND_DEFAULT_NAME } from '../../tasks/lib/providers/kind.ts'
 

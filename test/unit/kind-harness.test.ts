@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { KIND_BRIDGE, kindEnv, KIND_KUBECONFIG, RULES } from '../support/kind.ts'
-import { BIN_DIR, DOCKER_HOST } from '../../tasks/lab/paths.ts'
+import { BIN_DIR, DOCKER_HOST } from '../../tasks/lab/engine/paths.ts'
 import { KIND_NODE_IMAGE } from '../../tasks/lab/kindnode/build.ts'
 
 test("kind suites: the lab's docker, the offline image, the harness kubeconfig, kind and kubectl first on PATH", () => {

@@ -1,12 +1,12 @@
-/** tasks/lab/kindnode/build.ts and tasks/lab/runtime.ts: what the offline kind node image is made of. */
+/** tasks/lab/kindnode/build.ts and tasks/lab/engine/runtime.ts: what the offline kind node image is made of. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { componentRecipe, etcdModuleVersion, EXTRA_IMAGES, parseKubeadmImages } from '../../tasks/lab/kindnode/build.ts'
-import { dockerdRuntimeArgs, missingCapabilities, NOCAP_RUNTIME } from '../../tasks/lab/runtime.ts'
-import { COREDNS_IMAGE, COREDNS_VERSION } from '../../tasks/lab/coredns.ts'
+import { dockerdRuntimeArgs, missingCapabilities, NOCAP_RUNTIME } from '../../tasks/lab/engine/runtime.ts'
+import { COREDNS_IMAGE, COREDNS_VERSION } from '../../tasks/lab/engine/coredns.ts'
 import { ROOT } from '../../tasks/lib/context.ts'
 
 /** Recorded: `kubeadm config images list --kubernetes-version v1.34.4` (kubeadm v1.34.4 built by the lab). */

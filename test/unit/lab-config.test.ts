@@ -1,7 +1,7 @@
-/** tasks/lab/config.ts: the admin kubeconfig is the learner's too — a namespace they set (lesson 10) is not drift. */
+/** tasks/lab/engine/config.ts: the admin kubeconfig is the learner's too — a namespace they set (lesson 10) is not drift. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { adminKubeconfig, kubeconfigMeaning, learnerNamespace } from '../../tasks/lab/config.ts'
+import { adminKubeconfig, kubeconfigMeaning, learnerNamespace } from '../../tasks/lab/engine/config.ts'
 
 const IP = '10.250.0.1'
 

@@ -1,8 +1,8 @@
-/** tasks/lab/progress.ts and the lab build's use of it: `go build -v` lines counted into "compiled N/M packages". */
+/** tasks/lab/engine/progress.ts and the lab build's use of it: `go build -v` lines counted into "compiled N/M packages". */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { goBuildWithProgress } from '../../tasks/lab/build.ts'
-import { BuildProgress, elapsed } from '../../tasks/lab/progress.ts'
+import { goBuildWithProgress } from '../../tasks/lab/engine/build.ts'
+import { BuildProgress, elapsed } from '../../tasks/lab/engine/progress.ts'
 import { fakeShell } from './fakes.ts'
 
 // what `go build -v` writes (stderr) on a cold cache: downloads, then one import path per compiled package

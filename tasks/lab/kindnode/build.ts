@@ -21,7 +21,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureGoTool, type GoTool } from '../../lib/gotools.ts'
 import type { Shell } from '../../lib/shell.ts'
-import { buildEtcd } from '../build.ts'
+import { buildEtcd } from '../engine/build.ts'
 import {
   dockerBuild,
   ensureRootfsImage,
@@ -35,7 +35,7 @@ import {
   type Log,
   type RootfsRecipe,
 } from '../images/build.ts'
-import { BIN_DIR, CACHE_DIR, K8S_VERSION, METRICS_SERVER_VERSION } from '../paths.ts'
+import { BIN_DIR, CACHE_DIR, K8S_VERSION, METRICS_SERVER_VERSION } from '../engine/paths.ts'
 
 /** kind, built from its Go module (the one place its version is pinned). */
 export const KIND_VERSION = 'v0.33.0'

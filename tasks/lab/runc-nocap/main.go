@@ -7,7 +7,7 @@
 // the bundle for create/run, the --process file for exec), then replaces itself with the real runc, argv
 // unchanged. On a machine with a full bounding set there is nothing to remove and it changes nothing.
 //
-// It is registered only in the harness's docker daemon (see tasks/lab/runtime.ts); a learner's kind never uses it.
+// It is registered only in the harness's docker daemon (see tasks/lab/engine/runtime.ts); a learner's kind never uses it.
 package main
 
 import (

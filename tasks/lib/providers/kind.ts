@@ -16,7 +16,7 @@ import { stringify } from 'yaml'
 import { ROOT } from '../context.ts'
 import type { Kube } from '../kube.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
-import { fullRef } from './lab.ts'
+import { fullRef } from '../image-ref.ts'
 import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
 
 export const KIND_DEFAULT_NAME = 'learn-k8s'

@@ -4,39 +4,18 @@
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { ROOT } from '../context.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
 import { inspectImage } from '../docker-api.ts'
-import type { Shell } from '../shell.ts'
-import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG, STATE_DIR } from '../../lab/paths.ts'
+import { ctr, runtimeConfigDigest } from '../../lab/engine/containerd.ts'
+import { BIN_DIR, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG, LAB_CONTEXT, LAB_NODE_IP } from '../../lab/engine/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
 import { directEndpoint, type Provider } from './types.ts'
-
-export const LAB_CONTEXT = 'learn-k8s-lab'
-/** The node's address: on a port-less bridge the lab creates, so it is the same on every machine. */
-export const LAB_NODE_IP = '10.250.0.1'
 
 /** The tutorial names an upstream MySQL image; nothing can be pulled here, so the lab runs its MariaDB build. */
 export const LAB_IMAGE_OVERRIDES: Record<string, string> = {
   'mysql:8.0': MYSQL_COMPAT_IMAGE,
-}
-
-const ctr = (...args: string[]) => ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...args]
-
-/** containerd names docker's short refs in full. */
-export function fullRef(image: string): string {
-  let name = image
-  let tag = 'latest'
-  const colon = image.lastIndexOf(':')
-  if (colon > image.lastIndexOf('/')) {
-    name = image.slice(0, colon)
-    tag = image.slice(colon + 1)
-  }
-  const first = name.split('/')[0]!
-  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
-  if (!hasRegistry) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`
-  return `${name}:${tag}`
 }
 
 export function labProvider(): Provider {
@@ -92,32 +71,5 @@ export function labProvider(): Provider {
     },
     imageOverrides: () => ({ ...LAB_IMAGE_OVERRIDES }),
     ownsContext: (context) => context === LAB_CONTEXT,
-  }
-}
-
-/** The lab containerd's content store: every blob is a file named by its digest (what `ctr content get` serves). */
-export const CONTENT_DIR = join(STATE_DIR, 'containerd', 'io.containerd.content.v1.content', 'blobs')
-
-/**
- * The config digest (= docker image ID) of an image in containerd's k8s.io namespace, or undefined. The manifest is
- * read from the content store's file when it is there (no process), else with `ctr content get`.
- */
-export async function runtimeConfigDigest(sh: Shell, image: string, contentDir = CONTENT_DIR): Promise<string | undefined> {
-  const ls = await sh.run('ctr', ctr('images', 'ls', `name==${fullRef(image)}`), { quiet: true, allowFail: true, readOnly: true })
-  const row = ls.stdout.split('\n').slice(1).find((l) => l.trim())
-  const manifestDigest = row?.trim().split(/\s+/)[2]
-  if (ls.exitCode !== 0 || !/^sha256:[0-9a-f]{64}$/.test(manifestDigest ?? '')) return undefined
-  let manifest: string
-  try {
-    manifest = await readFile(join(contentDir, 'sha256', manifestDigest!.slice('sha256:'.length)), 'utf8')
-  } catch {
-    const content = await sh.run('ctr', ctr('content', 'get', manifestDigest!), { quiet: true, allowFail: true, readOnly: true })
-    if (content.exitCode !== 0) return undefined
-    manifest = content.stdout
-  }
-  try {
-    return (JSON.parse(manifest) as { config?: { digest?: string } }).config?.digest
-  } catch {
-    return undefined
   }
 }

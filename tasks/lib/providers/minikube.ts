@@ -11,7 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { UsageError, type FlagSpec } from '../cli.ts'
 import type { Kube } from '../kube.ts'
 import { CommandError, DeadlineError, formatCommand, type Shell } from '../shell.ts'
-import { fullRef } from './lab.ts'
+import { fullRef } from '../image-ref.ts'
 import type { Log, Provider, ProviderStatus, ServiceEndpoint } from './types.ts'
 
 export const MINIKUBE_DEFAULT_PROFILE = 'minikube'

@@ -3,13 +3,13 @@
  * built by `docker build` reach its runtime, and how a NodePort Service is reached from this machine.
  */
 import type { Kube, KubeTarget } from '../kube.ts'
-import type { Shell } from '../shell.ts'
+import type { Log, Shell } from '../shell.ts'
 import type { DockerImage } from '../docker-api.ts'
 
 export type ProviderName = 'minikube' | 'kind' | 'lab' | 'remote'
 export const PROVIDER_NAMES: readonly ProviderName[] = ['minikube', 'kind', 'lab', 'remote']
 
-export type Log = (line: string) => void
+export type { Log }
 
 export interface ProviderStatus {
   running: boolean

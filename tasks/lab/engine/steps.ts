@@ -5,18 +5,18 @@
 import { readFileSync } from 'node:fs'
 import { parseAllDocuments } from 'yaml'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
-import { Kube, type KubernetesObject, type V1Node } from '../lib/kube.ts'
-import { ROOT } from '../lib/context.ts'
-import { formatCommand, type Shell } from '../lib/shell.ts'
-import { logTo, type Step } from '../lib/task.ts'
-import { LAB_CONTEXT, LAB_NODE_IP, runtimeConfigDigest } from '../lib/providers/lab.ts'
-import { buildMysqlImage, buildPauseImage, MYSQL_COMPAT_IMAGE, PAUSE_IMAGE } from './images/build.ts'
+import { Kube, type KubernetesObject, type V1Node } from '../../lib/kube.ts'
+import { ROOT } from '../../lib/context.ts'
+import { formatCommand, type Shell } from '../../lib/shell.ts'
+import { logTo, type Step } from '../../lib/task.ts'
+import { ctr, runtimeConfigDigest } from './containerd.ts'
+import { buildMysqlImage, buildPauseImage, MYSQL_COMPAT_IMAGE, PAUSE_IMAGE } from '../images/build.ts'
 import { binariesBuilt, buildKubernetes, buildMetricsServer, metricsServerBuilt } from './build.ts'
 import * as C from './components.ts'
 import { staleConfigs, writeConfigs } from './config.ts'
 import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe, waitUntil } from './health.ts'
 import { hostReady, installPackages, missingPackages, prepareHost } from './host.ts'
-import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG, METRICS_SERVER_VERSION } from './paths.ts'
+import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG, LAB_CONTEXT, LAB_NODE_IP, METRICS_SERVER_VERSION } from './paths.ts'
 import { NODE_NAME, generatePki, pkiComplete } from './pki.ts'
 import { ensureNocapRuntime } from './runtime.ts'
 import { buildCorednsImage, CLUSTER_DNS_IP, COREDNS_IMAGE, COREDNS_VERSION } from './coredns.ts'
@@ -35,7 +35,6 @@ export interface LabDeps {
   kube?: () => Kube
 }
 
-const ctrArgs = (...a: string[]) => ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...a]
 
 export const labKube = () => new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
 
@@ -154,7 +153,7 @@ function labImage({ sh }: LabDeps, title: string, image: string, build: (sh: She
       const tar = join(process.env.TMPDIR ?? '/tmp', `lab-${image.replace(/[^\w.-]+/g, '_')}.tar`)
       await shDocker.run('docker', ['save', '-o', tar, image], { log })
       try {
-        await sh.run('ctr', ctrArgs('images', 'import', tar), { log })
+        await sh.run('ctr', ctr('images', 'import', tar), { log })
       } finally {
         await sh.run('rm', ['-f', tar], { quiet: true })
       }

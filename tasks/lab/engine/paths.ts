@@ -1,6 +1,10 @@
-/** Where the lab cluster keeps things: build cache (kept by `down`), runtime state, sockets, kubeconfig. */
+/** Where the lab cluster keeps things (build cache kept by `down`, runtime state, sockets, kubeconfig) and how it is reached (node IP, context). */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+
+export const LAB_CONTEXT = 'learn-k8s-lab'
+/** The node's address: on a port-less bridge the lab creates, so it is the same on every machine. */
+export const LAB_NODE_IP = '10.250.0.1'
 
 export const K8S_VERSION = 'v1.34.4'
 export const K8S_STAGING_VERSION = 'v0.34.4'

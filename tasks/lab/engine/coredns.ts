@@ -3,10 +3,9 @@
  * the kubelet hands to every pod (clusterDNS). The version is the one kubeadm deploys for the lab's Kubernetes,
  * so the lab and the offline kind node (tasks/lab/kindnode) run the same binary under the same image name.
  */
-import { ensureGoTool } from '../lib/gotools.ts'
-import type { Shell } from '../lib/shell.ts'
-import type { Log } from '../lib/providers/types.ts'
-import { buildComponentImage, corednsDir, corednsTool } from './kindnode/build.ts'
+import { ensureGoTool } from '../../lib/gotools.ts'
+import type { Log, Shell } from '../../lib/shell.ts'
+import { buildComponentImage, corednsDir, corednsTool } from '../kindnode/build.ts'
 
 /** kubeadm v1.34's CoreDNS (cmd/kubeadm/app/constants: CoreDNSVersion); the kind image build checks they agree. */
 export const COREDNS_VERSION = 'v1.12.1'

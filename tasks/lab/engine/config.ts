@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { CNI_BIN_DIR, CNI_CONF_DIR, CONTAINERD_SOCK, KUBECONFIG, RUN_DIR, STATE_DIR } from './paths.ts'
 import { CLUSTER_CIDR, NODE_NAME, pki, POD_CIDR } from './pki.ts'
-import { PAUSE_IMAGE } from './images/build.ts'
+import { PAUSE_IMAGE } from '../images/build.ts'
 import { CLUSTER_DNS_IP, CLUSTER_DOMAIN } from './coredns.ts'
 
 export const CONFIG_DIR = join(STATE_DIR, 'config')
@@ -38,7 +38,7 @@ export function kubeletConfig(nodeIp: string): string {
     authorization: { mode: 'Webhook' },
     tlsCertFile: pki('kubelet.crt'),
     tlsPrivateKeyFile: pki('kubelet.key'),
-    // cluster DNS: CoreDNS as the kube-dns Service (tasks/lab/coredns.ts)
+    // cluster DNS: CoreDNS as the kube-dns Service (tasks/lab/engine/coredns.ts)
     clusterDomain: CLUSTER_DOMAIN,
     clusterDNS: [CLUSTER_DNS_IP],
     // locally imported images can never be pulled again: never collect them

@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { formatCommand } from '../lib/shell.ts'
+import { formatCommand } from '../../lib/shell.ts'
 import { LOG_DIR, PID_DIR } from './paths.ts'
-import type { Log } from '../lib/providers/types.ts'
+import type { Log } from '../../lib/shell.ts'
 
 export interface ProcSpec {
   /** Short name: pid file, log file and listr title use it. */

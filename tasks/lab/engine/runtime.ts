@@ -7,15 +7,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Shell } from '../lib/shell.ts'
-import type { Log } from '../lib/providers/types.ts'
-import { sha256 } from './images/build.ts'
+import type { Log, Shell } from '../../lib/shell.ts'
+import { sha256 } from '../images/build.ts'
 import { CACHE_DIR } from './paths.ts'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const NOCAP_RUNTIME = 'learn-k8s-nocap'
-const SRC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'runc-nocap')
+const SRC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'runc-nocap')
 export const NOCAP_BIN = join(CACHE_DIR, 'build', 'runc-nocap')
 
 /** Capabilities 0–40 that the bounding set (CapBnd of /proc/self/status) lacks. */

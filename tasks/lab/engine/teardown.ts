@@ -4,16 +4,15 @@
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Shell } from '../lib/shell.ts'
-import { logTo, type Step } from '../lib/task.ts'
+import type { Shell } from '../../lib/shell.ts'
+import { logTo, type Step } from '../../lib/task.ts'
 import { LAB_IFACE } from './host.ts'
-import { CONTAINERD_SOCK, DOCKER_SOCK, RUN_DIR, STATE_DIR } from './paths.ts'
+import { ctr } from './containerd.ts'
+import { DOCKER_SOCK, RUN_DIR, STATE_DIR } from './paths.ts'
 import { dockerPing } from './health.ts'
 import { KUBE_COMPONENTS } from './components.ts'
 import { runningPid, stopProc } from './procs.ts'
 import type { LabCtx, LabDeps } from './steps.ts'
-
-const ctr = (...a: string[]) => ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...a]
 
 /** Mount points the lab left (pod volumes, sandbox shm, netns), deepest first; a dockerd still running keeps its own. */
 export function labMounts(mountinfo: string, dockerRunning = false): string[] {

@@ -5,8 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Shell } from '../lib/shell.ts'
-import type { Log } from '../lib/providers/types.ts'
+import type { Log, Shell } from '../../lib/shell.ts'
 import { BuildProgress, liveProgress } from './progress.ts'
 import { BIN_DIR, ETCD_VERSION, K8S_STAGING_VERSION, K8S_VERSION, METRICS_SERVER_VERSION } from './paths.ts'
 

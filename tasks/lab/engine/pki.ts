@@ -1,8 +1,7 @@
 /** The lab's certificates (openssl): one CA, serving and client certs per component, the SA key pair, front-proxy. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Shell } from '../lib/shell.ts'
-import type { Log } from '../lib/providers/types.ts'
+import type { Log, Shell } from '../../lib/shell.ts'
 import { STATE_DIR } from './paths.ts'
 
 export const PKI_DIR = join(STATE_DIR, 'pki')

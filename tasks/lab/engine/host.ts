@@ -1,7 +1,6 @@
 /** What the lab needs from the host: Debian packages, kernel settings, the node's own address on a bridge with no ports. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import type { Shell } from '../lib/shell.ts'
-import type { Log } from '../lib/providers/types.ts'
+import type { Log, Shell } from '../../lib/shell.ts'
 import { CLUSTER_CIDR, SERVICE_CIDR } from './pki.ts'
 
 /** Debian packages and a program each provides (checked on PATH/in place, so non-Debian hosts can bring their own). */
