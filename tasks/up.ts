@@ -3,111 +3,24 @@
  * tools → cluster → docker env → images 1.0–5.0 → manifests/ → context namespace → NodePort → "Hello gopher".
  * Idempotent: every step skips what is already done, so a second run only checks.
  */
-import { setTimeout as delay } from 'node:timers/promises'
 import { isMain, runMain } from './lib/cli.ts'
 import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
-import { setContextNamespace } from './lib/kubectl.ts'
 import { acquireRunLock } from './lib/lifecycle.ts'
-import { displayPath, type OverrideSpec } from './lib/manifests.ts'
+import { type OverrideSpec } from './lib/manifests.ts'
 import { guardRun } from './lib/providers/index.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
-import { readState, STATE_FILE, writeState } from './lib/state.ts'
-import { logTo, prepare, runList, spec, type Step } from './lib/task.ts'
-import { applyManifests } from './apply.ts'
-import { buildImages } from './build-images.ts'
-import { assertCanRun, preflight } from './doctor.ts'
-import { dockerEnv } from './docker-env.ts'
-import { expose } from './expose.ts'
-import { startCluster } from './start-cluster.ts'
+import { prepare, runList, spec, type Step } from './lib/task.ts'
+import { applyManifests } from './steps/apply.ts'
+import { buildImages } from './steps/build-images.ts'
+import { assertCanRun, preflight } from './steps/preflight.ts'
+import { dockerEnv } from './steps/docker-env.ts'
+import { expose } from './steps/expose.ts'
+import { startCluster } from './steps/start-cluster.ts'
+import { useNamespace } from './steps/use-namespace.ts'
+import { EXPECTED_BODY, verifyHello, type VerifyResult } from './steps/verify-hello.ts'
 
 /** The tag manifests/02_hellogopher.yml names. */
 export const MANIFEST_TAG = '5.0'
-export const VERIFY_TIMEOUT_MS = 60_000
-export const EXPECTED_BODY = 'Hello gopher'
-
-export { contextRef } from './lib/kubectl.ts'
-
-/** Lesson 10: `kubectl config set-context --current --namespace=hellogopher`, remembering the namespace it replaces for teardown. */
-export const useNamespace = (deps: Deps, stateFile = STATE_FILE): Step => ({
-  title: "Make hellogopher the kubectl context's namespace (lesson 10)",
-  skip: async (ctx) => {
-    const kube = deps.kube()
-    return kube.contextNamespace === ctx.namespace ? `context ${kube.contextName} already uses namespace ${ctx.namespace}` : false
-  },
-  task: async (ctx, task) => {
-    const log = logTo(task)
-    if (!ctx.dryRun) {
-      // a value saved by an earlier up that teardown has not undone yet is the one to restore
-      const saved = readState(stateFile).previousNamespace
-      ctx.previousNamespace = saved ?? deps.kube().contextNamespace
-      if (!saved) writeState({ previousNamespace: ctx.previousNamespace }, stateFile)
-      log(`previous namespace '${ctx.previousNamespace}' kept in ${displayPath(stateFile)} (teardown restores it)`)
-    }
-    await setContextNamespace(deps, ctx.namespace, ctx.dryRun, log)
-  },
-})
-
-export interface HttpCheck {
-  status: number
-  body: string
-}
-
-export type Fetcher = (url: string, timeoutMs: number) => Promise<HttpCheck>
-
-const realFetch: Fetcher = async (url, timeoutMs) => {
-  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
-  return { status: r.status, body: await r.text() }
-}
-
-/**
- * GET url until it answers 200 with `expected`, within the deadline. There is nothing to watch for a NodePort
- * becoming reachable (kube-proxy programs it a moment after the Service exists), so this polls once a second.
- */
-export async function httpUntil(url: string, expected: string, timeoutMs: number, fetcher: Fetcher = realFetch, log: (l: string) => void = () => {}): Promise<HttpCheck> {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer yet'
-  for (;;) {
-    try {
-      const r = await fetcher(url, 3000)
-      if (r.status === 200 && r.body.includes(expected)) return r
-      last = `HTTP ${r.status} ${r.body.trim().slice(0, 80)}`
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string } }
-      last = err.cause?.code ?? err.message
-    }
-    if (Date.now() + 1000 > deadline) throw new Error(`GET ${url} did not answer "${expected}" within ${Math.round(timeoutMs / 1000)}s; last: ${last}`)
-    log(`GET ${url}: ${last}; retrying`)
-    await delay(1000)
-  }
-}
-
-/** What the check found: the URL, and (when it was a tunnel, now closed) the command that opens it again. */
-export interface VerifyResult {
-  url?: string
-  reopen?: string
-}
-
-/** Lesson 4's observable: an HTTP GET through the NodePort returns `Hello gopher`. A check: never skipped. */
-export const verifyHello = (deps: Deps, result: VerifyResult = {}, opts: { timeoutMs?: number; fetcher?: Fetcher } = {}): Step => ({
-  title: `Check that ${APP} answers "${EXPECTED_BODY}" through its NodePort (lesson 4)`,
-  task: async (ctx, task) => {
-    const log = logTo(task)
-    if (ctx.dryRun) {
-      log(`GET <service URL>/ — expect 200 "${EXPECTED_BODY}"`)
-      return
-    }
-    const endpoint = await deps.provider.serviceUrl(deps.sh, deps.kube(), ctx.namespace, APP, log)
-    // the URL may be a tunnel (minikube's docker driver on macOS/Windows): open for the check, closed after it
-    try {
-      result.url = endpoint.url
-      result.reopen = endpoint.reopen
-      const r = await httpUntil(endpoint.url, EXPECTED_BODY, opts.timeoutMs ?? VERIFY_TIMEOUT_MS, opts.fetcher, log)
-      log(`GET ${endpoint.url} → ${r.status} ${r.body.trim()}`)
-    } finally {
-      await endpoint.close()
-    }
-  },
-})
 
 export interface UpOptions {
   skipBuild?: boolean

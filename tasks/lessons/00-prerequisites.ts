@@ -1,7 +1,7 @@
 /** Lesson 0, prerequisites: which tools are installed, their versions, and how to get the missing ones. Reads only. */
 import { NAMESPACE } from '../lib/context.ts'
 import { TOOLS } from '../lib/tools.ts'
-import { assessProviders, checkTools, formatReport, hostFacts, preflight } from '../doctor.ts'
+import { assessProviders, checkTools, formatReport, hostFacts, preflight } from '../steps/preflight.ts'
 import { observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import { fail, pass, type Check } from './check.ts'

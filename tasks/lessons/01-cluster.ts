@@ -1,6 +1,6 @@
 /** Lesson 1, the cluster: `minikube start` (or the lab), then `kubectl get nodes` shows one node, Ready. */
 import { NAMESPACE } from '../lib/context.ts'
-import { isNodeReady, NODE_READY_TIMEOUT_MS, startCluster, waitForNodeReady } from '../start-cluster.ts'
+import { isNodeReady, NODE_READY_TIMEOUT_MS, startCluster, waitForNodeReady } from '../steps/start-cluster.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import type { KubernetesObject } from '../lib/kube.ts'

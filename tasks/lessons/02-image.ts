@@ -3,9 +3,9 @@
  * and `docker build -t programmingpercy/hellogopher:1.0` — the image lands where the cluster's runtime sees it.
  */
 import { imageRef, NAMESPACE } from '../lib/context.ts'
-import { buildImages } from '../build-images.ts'
-import { describeDockerEnv, dockerEnv } from '../docker-env.ts'
-import { startCluster } from '../start-cluster.ts'
+import { buildImages } from '../steps/build-images.ts'
+import { describeDockerEnv, dockerEnv } from '../steps/docker-env.ts'
+import { startCluster } from '../steps/start-cluster.ts'
 import { lookWith, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import { fail, pass, type Check } from './check.ts'

@@ -2,11 +2,10 @@
  * Lesson 4, expose: `kubectl expose deployment hellogopher --type=NodePort --port=8080`, then the app answers
  * `Hello gopher` through the NodePort (`minikube service hellogopher`).
  */
-import { APP } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
-import { expose } from '../expose.ts'
-import { LEFTOVER_NAMESPACE } from '../teardown.ts'
-import { EXPECTED_BODY, httpUntil, VERIFY_TIMEOUT_MS } from '../up.ts'
+import { expose } from '../steps/expose.ts'
+import { EXPECTED_BODY, httpUntil, VERIFY_TIMEOUT_MS } from '../steps/verify-hello.ts'
 import { applyLesson, clusterWithImages, labelled, note, reset } from './common.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

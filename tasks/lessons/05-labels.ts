@@ -3,11 +3,10 @@
  * `author-`; `kubectl get pods --selector app=hellogopher` / `app!=hellogopher`; `kubectl delete pods -l
  * app=hellogopher` — and the Deployment brings a NEW pod back.
  */
-import { APP, type Deps } from '../lib/context.ts'
+import { APP, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { logTo, type Step } from '../lib/task.ts'
-import { deletePods, relabel, type RelabelOptions } from '../relabel.ts'
-import { LEFTOVER_NAMESPACE } from '../teardown.ts'
+import { deletePods, relabel, type RelabelOptions } from '../steps/relabel.ts'
 import { applyLesson, clusterWithImages, deferred, expectRefusal, labelled, reset } from './common.ts'
 import { look, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

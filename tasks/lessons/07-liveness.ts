@@ -5,11 +5,10 @@
  * `Liveness probe failed` and `Killing`. (`kubectl set image deployment/hellogopher hellogopher=…:2.0` is the
  * other way the article shows: npx tsx tasks/rollout.ts --tag 2.0.)
  */
-import { APP, imageRef, type Ctx, type Deps } from '../lib/context.ts'
+import { APP, imageRef, type Ctx, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import type { PodRecorder, PodSighting, V1Pod } from '../lib/kube.ts'
 import { podSummary } from '../lib/kube-state.ts'
 import { logTo, type Step } from '../lib/task.ts'
-import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, clusterWithImages, labelled, onCleanup, reset } from './common.ts'
 import { imageOf, look, newestPod, observe, restartsOf, watchPod } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

@@ -4,11 +4,10 @@
  * and `kubectl exec <pod> -- /bin/sh -c …` runs a command inside the pod; a container over its memory limit
  * is killed: OOMKilled, exit code 137.
  */
-import { APP, imageRef, type Deps } from '../lib/context.ts'
+import { APP, imageRef, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import type { V1Pod } from '../lib/kube.ts'
 import { isPodReady, podSummary } from '../lib/kube-state.ts'
-import { rollout } from '../rollout.ts'
-import { LEFTOVER_NAMESPACE } from '../teardown.ts'
+import { rollout } from '../steps/rollout.ts'
 import { applyLesson, baseInRuntime, clusterWithImages, labelled, reset, withCtx } from './common.ts'
 import { CONTAINER, imageOf, lastExit, look, newestPod, observe, watchPod } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

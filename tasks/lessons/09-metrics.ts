@@ -4,12 +4,11 @@
  * this lesson says so and shows the metrics only.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { APP, type Deps } from '../lib/context.ts'
+import { APP, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { MINIKUBE_DEFAULT_PROFILE, profileArgs } from '../lib/providers/minikube.ts'
 import { formatCommand } from '../lib/shell.ts'
 import { logTo, type Step } from '../lib/task.ts'
-import { LEFTOVER_NAMESPACE } from '../teardown.ts'
 import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
 import { look, lookWith, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

@@ -4,9 +4,8 @@
  * `minikube service hellogopher -n hellogopher`; everything lives in hellogopher, nothing in default, and
  * `mysql -p` works inside the MySQL pod.
  */
-import { APP, NAMESPACE, type Deps } from '../lib/context.ts'
-import { LEFTOVER_NAMESPACE } from '../teardown.ts'
-import { verifyHello } from '../up.ts'
+import { APP, NAMESPACE, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { verifyHello } from '../steps/verify-hello.ts'
 import { clusterWithImages, inNamespace, lessonFile, reset } from './common.ts'
 import { look, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

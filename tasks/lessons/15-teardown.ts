@@ -3,10 +3,10 @@
  * early lessons leave in default), restore the kubectl context's namespace. `npx tsx tasks/teardown.ts
  * --stop-cluster` also stops the cluster; this lesson leaves it running.
  */
-import { APP, NAMESPACE } from '../lib/context.ts'
-import { LEFTOVER_NAMESPACE, LEFTOVERS, teardown } from '../teardown.ts'
-import { expose } from '../expose.ts'
-import { useNamespace } from '../up.ts'
+import { APP, NAMESPACE, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { LEFTOVERS, teardown } from '../steps/teardown.ts'
+import { expose } from '../steps/expose.ts'
+import { useNamespace } from '../steps/use-namespace.ts'
 import { applyFinal, clearOldPods, clusterWithImages, DEMO_PODS, labelled, reset } from './common.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

@@ -4,18 +4,18 @@
  * factory whose options are only known while it runs.
  */
 import { join } from 'node:path'
-import { APP, MANIFESTS_DIR, NAMESPACE, type Ctx, type Deps } from '../lib/context.ts'
+import { APP, MANIFESTS_DIR, NAMESPACE, type Ctx, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import { kubectl } from '../lib/kubectl.ts'
 import { redact } from '../lib/redact.ts'
 import { CommandError } from '../lib/shell.ts'
 import { logTo, type Step } from '../lib/task.ts'
-import { applyManifests, type ApplyOptions } from '../apply.ts'
-import { buildImages, DEFAULT_BASE } from '../build-images.ts'
-import { dockerEnv } from '../docker-env.ts'
-import { expose } from '../expose.ts'
-import { startCluster } from '../start-cluster.ts'
-import { LEFTOVER_NAMESPACE, teardown } from '../teardown.ts'
-import { useNamespace } from '../up.ts'
+import { applyManifests, type ApplyOptions } from '../steps/apply.ts'
+import { buildImages, DEFAULT_BASE } from '../steps/build-images.ts'
+import { dockerEnv } from '../steps/docker-env.ts'
+import { expose } from '../steps/expose.ts'
+import { startCluster } from '../steps/start-cluster.ts'
+import { teardown } from '../steps/teardown.ts'
+import { useNamespace } from '../steps/use-namespace.ts'
 import { NotSeen } from './types.ts'
 
 export const LESSON_MANIFESTS = join(MANIFESTS_DIR, 'lessons')

@@ -17,6 +17,10 @@ export const HELLOGOPHER_DIR = join(ROOT, 'hellogopher')
 export const NAMESPACE = 'hellogopher'
 export const APP = 'hellogopher'
 export const DEFAULT_IMAGE_REPO = 'programmingpercy/hellogopher'
+/** Where lessons 3–9 and 12 work before the tutorial has a namespace of its own. */
+export const LEFTOVER_NAMESPACE = 'default'
+/** How long a rollout may take before it counts as failed (--timeout's default). */
+export const ROLLOUT_DEADLINE_MS = 120_000
 
 export interface TagSpec {
   timeoutSeconds: number

@@ -217,3 +217,11 @@ export function taskMain(cmd: CommandSpec, factories: StepFactory[] | ((p: Prepa
     await runList(steps, prepared.ctx)
   })
 }
+
+/** A progress sink that drops repeats (a watch reports every status update, most of them alike). */
+export function changesOnly(log: (line: string) => void): (line: string) => void {
+  let last: string | undefined
+  return (line) => {
+    if (line !== last) log((last = line))
+  }
+}

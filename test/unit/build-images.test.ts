@@ -17,7 +17,7 @@ import {
   parseTags,
   sourceLabel,
   SOURCE_LABEL,
-} from '../../tasks/build-images.ts'
+} from '../../tasks/steps/build-images.ts'
 import { UsageError } from '../../tasks/lib/cli.ts'
 import { HELLOGOPHER_DIR } from '../../tasks/lib/context.ts'
 import { CommandError, type Shell } from '../../tasks/lib/shell.ts'

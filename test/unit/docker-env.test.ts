@@ -1,7 +1,7 @@
 /** tasks/docker-env.ts: the docker endpoint is read once into ctx.dockerEnv (never `eval $(minikube docker-env)`). */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { describeDockerEnv, dockerEnv } from '../../tasks/docker-env.ts'
+import { describeDockerEnv, dockerEnv } from '../../tasks/steps/docker-env.ts'
 import { minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { evalSkip, fakeDeps, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 

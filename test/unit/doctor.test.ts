@@ -12,7 +12,7 @@ import {
   whatToInstall,
   type HostFacts,
   type ToolReport,
-} from '../../tasks/doctor.ts'
+} from '../../tasks/steps/preflight.ts'
 import { labProvider } from '../../tasks/lib/providers/lab.ts'
 import { minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { evalSkip, fakeDeps, fakeProvider, fakeShell, runStep, testCtx, type Call } from './fakes.ts'

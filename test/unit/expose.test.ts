@@ -1,7 +1,7 @@
 /** tasks/expose.ts: `kubectl expose … --type=NodePort`, skipped when the NodePort Service exists, URL shown after. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expose } from '../../tasks/expose.ts'
+import { expose } from '../../tasks/steps/expose.ts'
 import type { Ref } from '../../tasks/lib/kube.ts'
 import { directEndpoint } from '../../tasks/lib/providers/types.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'

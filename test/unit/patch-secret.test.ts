@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 import { UsageError, type ParsedFlags } from '../../tasks/lib/cli.ts'
 import { KubeError, type V1Pod } from '../../tasks/lib/kube.ts'
 import { clearSecrets, redact } from '../../tasks/lib/redact.ts'
-import { isStrictBase64, parsePatchFlags, patchSecret, readSecretValue, restartApp, secretPatch, type ValueIO } from '../../tasks/patch-secret.ts'
+import { isStrictBase64, parsePatchFlags, patchSecret, readSecretValue, restartApp, secretPatch, type ValueIO } from '../../tasks/steps/patch-secret.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeShell, runStep, testCtx, type Call } from './fakes.ts'
 
 const VALUE = 's3cret-pw'

@@ -13,7 +13,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { containerRuntime, minikubeImageId, minikubeProvider, parseDockerEnv, parseMinikubeStatus } from '../../tasks/lib/providers/minikube.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
-import { verifyHello } from '../../tasks/up.ts'
+import { verifyHello } from '../../tasks/steps/verify-hello.ts'
 import { fakeDeps, fakeKube, fakeShell, runStep, testCtx, type Call } from './fakes.ts'
 import { alive } from '../support/testkit.ts'
 

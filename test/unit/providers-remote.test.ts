@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UsageError } from '../../tasks/lib/cli.ts'
 import { applyOverrides, describeOverride, loadManifests, manifestObjects } from '../../tasks/lib/manifests.ts'
-import { providerOverrides } from '../../tasks/apply.ts'
+import { providerOverrides } from '../../tasks/steps/apply.ts'
 import { MANIFESTS_DIR } from '../../tasks/lib/context.ts'
 import {
   checkRegistry,

@@ -3,7 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UsageError, type ParsedFlags } from '../../tasks/lib/cli.ts'
 import type { V1Pod } from '../../tasks/lib/kube.ts'
-import { checkSelector, deletePods, labelArgs, parseRelabelFlags, relabel, type RelabelOptions } from '../../tasks/relabel.ts'
+import { checkSelector, deletePods, labelArgs, parseRelabelFlags, relabel, type RelabelOptions } from '../../tasks/steps/relabel.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeShell, runStep, testCtx } from './fakes.ts'
 
 function pod(name: string, labels: Record<string, string>, ready = true): V1Pod {

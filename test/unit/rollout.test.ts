@@ -5,8 +5,10 @@ import { parse } from 'yaml'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { KubeError, type CoreV1Event, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
 import { UsageError } from '../../tasks/lib/cli.ts'
-import { alreadyRuns, changesOnly, crashInPreviousLog, namespaceFlag, renderDeployment, rollout, selectorOf, timeoutFlag } from '../../tasks/rollout.ts'
+import { alreadyRuns, crashInPreviousLog, renderDeployment, rollout, selectorOf } from '../../tasks/steps/rollout.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
+import { changesOnly } from '../../tasks/lib/task.ts'
+import { namespaceFlag, timeoutFlag } from '../../tasks/lib/flags.ts'
 
 const REPO = 'programmingpercy/hellogopher'
 

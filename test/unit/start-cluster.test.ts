@@ -6,7 +6,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Kube, KubeError, type V1Node } from '../../tasks/lib/kube.ts'
 import type { Shell } from '../../tasks/lib/shell.ts'
-import { isNodeReady, startCluster, waitForNodeReady } from '../../tasks/start-cluster.ts'
+import { isNodeReady, startCluster, waitForNodeReady } from '../../tasks/steps/start-cluster.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const node = (ready: 'True' | 'False' | undefined, reason?: string): V1Node => ({

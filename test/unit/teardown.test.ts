@@ -6,7 +6,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { KubeError, type Ref } from '../../tasks/lib/kube.ts'
 import { readState, writeState } from '../../tasks/lib/state.ts'
-import { LEFTOVERS, previousNamespace, stopCluster, teardown } from '../../tasks/teardown.ts'
+import { LEFTOVERS, previousNamespace, stopCluster, teardown } from '../../tasks/steps/teardown.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const dirs: string[] = []

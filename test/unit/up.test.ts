@@ -12,8 +12,11 @@ import { readState } from '../../tasks/lib/state.ts'
 import type { Shell } from '../../tasks/lib/shell.ts'
 import type { Step } from '../../tasks/lib/task.ts'
 import { directEndpoint } from '../../tasks/lib/providers/types.ts'
-import { contextRef, finalLines, httpUntil, upSteps, useNamespace, verifyHello, type Fetcher } from '../../tasks/up.ts'
+import { contextRef } from '../../tasks/lib/kubectl.ts'
+import { finalLines, upSteps } from '../../tasks/up.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from './fakes.ts'
+import { httpUntil, verifyHello, type Fetcher } from '../../tasks/steps/verify-hello.ts'
+import { useNamespace } from '../../tasks/steps/use-namespace.ts'
 
 const SECRET = /password|cGFzc3dvcmQ/
 
