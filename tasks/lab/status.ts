@@ -7,10 +7,11 @@ import { ORDER } from './engine/components.ts'
 import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe } from './engine/health.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './engine/paths.ts'
 import { runningPid } from './engine/procs.ts'
-import { apiServiceAvailability, labKube, METRICS_API, nodeReady } from './engine/steps.ts'
+import { apiServiceAvailability, labKube, nodeReady } from './engine/steps.ts'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
 import { CLUSTER_DNS_IP } from './engine/coredns.ts'
 import { NODE_NAME } from './engine/pki.ts'
+import { METRICS_API } from '../lib/context.ts'
 
 const cmd = spec('tasks/lab/status.ts', 'Show whether each lab component runs and answers, and whether the node is Ready.')
 

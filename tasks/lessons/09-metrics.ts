@@ -4,7 +4,7 @@
  * this lesson says so and shows the metrics only.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { APP, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE, METRICS_API, type Deps } from '../lib/context.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { MINIKUBE_DEFAULT_PROFILE, profileArgs } from '../lib/providers/minikube.ts'
 import { formatCommand } from '../lib/shell.ts'
@@ -18,7 +18,6 @@ import type { Explanation } from './explain.ts'
 
 const NS = LEFTOVER_NAMESPACE
 const SELECTOR = `app=${APP}`
-export const METRICS_API = 'v1beta1.metrics.k8s.io'
 export const METRICS_TIMEOUT_MS = 150_000
 
 type ApiService = KubernetesObject & { status?: { conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> } }

@@ -4,37 +4,17 @@
  * `minikube service hellogopher -n hellogopher`; everything lives in hellogopher, nothing in default, and
  * `mysql -p` works inside the MySQL pod.
  */
-import { APP, NAMESPACE, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, NAMESPACE, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import { verifyHello } from '../steps/verify-hello.ts'
 import { clusterWithImages, inNamespace, lessonFile, reset } from './common.ts'
-import { look, newestPod, observe } from './observe.ts'
+import { mysqlArgs, NO_PROMPT, readyMysqlPod } from './database.ts'
+import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import { answersThroughNodePort, fail, failNow, livePods, logsOf, nodePortService, pass, podLine, readDeployment, readService, type Check } from './check.ts'
 import type { ManifestStage } from './diff.ts'
 import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
-export const MYSQL_READY = /^Version: .*port: 3306/
-/** Every line but mysql's `Enter password:` prompt (on stderr). */
-export const NO_PROMPT = /^(?!\s*Enter \S+:)/
-const MYSQL_TIMEOUT_MS = 120_000
-
-/** `mysql -p` inside the pod, the password typed from the pod's own env (never in our argv or output). */
-export function mysqlArgs(pod: string, sql: string, namespace = NS): string[] {
-  return ['exec', pod, '-n', namespace, '--', 'sh', '-c', `echo "$MYSQL_ROOT_PASSWORD" | mysql -uroot -p -e "${sql}"`]
-}
-
-/** The mysql pod, once the server (not the init-time one) says it listens on 3306. */
-export async function readyMysqlPod(deps: Deps, namespace = NS): Promise<string> {
-  const kube = deps.kube()
-  const pod = await newestPod(kube, namespace, 'app=mysql', (p) => p.status?.phase === 'Running')
-  if (!pod) throw new NotSeen('a running mysql pod', `none in ${namespace}`)
-  const name = pod.metadata!.name!
-  // MariaDB logs "Version: … port: 3306" once it accepts connections; the init-time server has port 0
-  await kube.waitForLog(namespace, name, 'mysql', MYSQL_READY, { timeoutMs: MYSQL_TIMEOUT_MS, what: `MySQL in pod/${name} to accept connections` })
-  return name
-}
-
 const BOTH = [['Deployment', 'apps/v1'], ['Service', 'v1']] as const
 
 /** --check: everything in namespace hellogopher (none of it in default), the context there, MySQL up, the app reachable. */

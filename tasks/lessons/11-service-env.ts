@@ -5,11 +5,10 @@
  */
 import { APP, NAMESPACE, type Deps } from '../lib/context.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
-import { isPodReady } from '../lib/kube-state.ts'
 import type { Step } from '../lib/task.ts'
 import { applyLesson, clusterWithImages, inNamespace, labelled, lessonFile, reset } from './common.ts'
-import { mysqlArgs, NO_PROMPT, readyMysqlPod } from './10-namespace.ts'
-import { CONTAINER, envLines, look, newestPod, observe } from './observe.ts'
+import { appConnected, appPod, mysqlArgs, NO_PROMPT, readyMysqlPod } from './database.ts'
+import { envLines, look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import { connectedCheck, containerOf, createdAt, fail, isAppImage, livePods, pass, podIsReady, readDeployment, readService, type Check } from './check.ts'
 import type { ManifestStage } from './diff.ts'
@@ -17,13 +16,6 @@ import type { Explanation } from './explain.ts'
 
 const NS = NAMESPACE
 const SELECTOR = `app=${APP}`
-
-/** The newest Ready hellogopher pod. */
-export async function appPod(deps: Deps): Promise<string> {
-  const pod = await newestPod(deps.kube(), NS, SELECTOR, isPodReady)
-  if (!pod) throw new NotSeen(`a Ready ${APP} pod`, `none matches ${SELECTOR} in ${NS}`)
-  return pod.metadata!.name!
-}
 
 /** The MYSQL_* variables Kubernetes put into the app's pod, checked against the Service. */
 export function serviceEnv(deps: Deps): Step {
@@ -64,24 +56,6 @@ export function databaseExists(deps: Deps): Step {
       const r = await look(deps, log, mysqlArgs(pod, 'SHOW DATABASES'), { allowFail: true, pick: NO_PROMPT })
       if (!r.stdout.split('\n').map((l) => l.trim()).includes('test')) throw new NotSeen('database test', `SHOW DATABASES: ${r.stdout.trim().split('\n').join(', ') || r.stderr.trim()}`)
       return 'SHOW DATABASES lists test'
-    },
-  })
-}
-
-/** The app's log says it reached the database. */
-export function appConnected(deps: Deps): Step {
-  return observe(deps, {
-    title: "the app's log (kubectl logs <pod>)",
-    expect: 'the app logged "connected to database"',
-    looks: [['logs', 'hellogopher-<pod>', '-n', NS]],
-    async check(_ctx, log) {
-      const kube = deps.kube()
-      const pod = await appPod(deps)
-      const text = (await kube.orAbsent(`read the log of pod/${pod}`, () => kube.core.readNamespacedPodLog({ namespace: NS, name: pod, container: CONTAINER }))) ?? ''
-      await look(deps, log, ['logs', pod, '-n', NS], { pick: /starting|connected|database|listening|cannot/ })
-      const line = text.split('\n').find((l) => /connected to database/.test(l))
-      if (!line) throw new NotSeen('"connected to database" in the log', text.trim().split('\n').pop() ?? 'an empty log')
-      return `pod/${pod} logged: ${line.replace(/^\S+ \S+ /, '')}`
     },
   })
 }

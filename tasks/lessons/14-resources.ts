@@ -4,14 +4,13 @@
  * `kubectl top pods` shows the use where metrics-server runs; a limit too low ends in OOMKilled (lesson 8).
  */
 import { join } from 'node:path'
-import { APP, MANIFESTS_DIR, NAMESPACE, type Deps } from '../lib/context.ts'
+import { APP, MANIFESTS_DIR, METRICS_API, NAMESPACE, type Deps } from '../lib/context.ts'
 import type { KubernetesObject, V1Pod } from '../lib/kube.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { loadManifests, manifestObjects } from '../lib/manifests.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { applyFinal, clusterWithImages, inNamespace, labelled, lessonFile, reset } from './common.ts'
 import { look, newestPod, observe } from './observe.ts'
-import { METRICS_API } from './09-metrics.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import { fail, livePods, pass, podIsReady, podLine, type Check } from './check.ts'
 import type { ManifestStage } from './diff.ts'

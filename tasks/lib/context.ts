@@ -19,6 +19,8 @@ export const APP = 'hellogopher'
 export const DEFAULT_IMAGE_REPO = 'programmingpercy/hellogopher'
 /** Where lessons 3–9 and 12 work before the tutorial has a namespace of its own. */
 export const LEFTOVER_NAMESPACE = 'default'
+/** The APIService metrics-server registers (lesson 9's `kubectl top`, lesson 14, the lab). */
+export const METRICS_API = 'v1beta1.metrics.k8s.io'
 /** How long a rollout may take before it counts as failed (--timeout's default). */
 export const ROLLOUT_DEADLINE_MS = 120_000
 

@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parse } from 'yaml'
 import type { V1APIService } from '@kubernetes/client-node'
-import { ROOT } from '../../tasks/lib/context.ts'
+import { ROOT, METRICS_API } from '../../tasks/lib/context.ts'
 import type { KubernetesObject } from '../../tasks/lib/kube.ts'
 import { LAB_NODE_IP } from '../../tasks/lab/engine/paths.ts'
 import { METRICS_SERVER_PKG, metricsServerInstallArgs, metricsServerLdflags } from '../../tasks/lab/engine/build.ts'
@@ -14,7 +14,7 @@ import { conf, configFiles, METRICS_SERVER_PORT } from '../../tasks/lab/engine/c
 import { metricsServerLivez } from '../../tasks/lab/engine/health.ts'
 import { KUBECONFIG, METRICS_SERVER_VERSION } from '../../tasks/lab/engine/paths.ts'
 import { certSpecs, pki } from '../../tasks/lab/engine/pki.ts'
-import { apiServiceAvailability, METRICS_API, METRICS_MANIFEST, metricsApiAvailable, metricsServer, metricsServerApi, yamlObjects, type LabCtx } from '../../tasks/lab/engine/steps.ts'
+import { apiServiceAvailability, METRICS_MANIFEST, metricsApiAvailable, metricsServer, metricsServerApi, yamlObjects, type LabCtx } from '../../tasks/lab/engine/steps.ts'
 import { evalSkip, fakeKube, fakeShell, runStep } from './fakes.ts'
 
 const ctx: LabCtx = { dryRun: false, verbose: false, nodeIp: LAB_NODE_IP }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { parseAllDocuments } from 'yaml'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
 import { Kube, type KubernetesObject, type V1Node } from '../../lib/kube.ts'
-import { ROOT } from '../../lib/context.ts'
+import { METRICS_API, ROOT } from '../../lib/context.ts'
 import { formatCommand, type Shell } from '../../lib/shell.ts'
 import { logTo, type Step } from '../../lib/task.ts'
 import { ctr, runtimeConfigDigest } from './containerd.ts'
@@ -42,7 +42,6 @@ export function nodeReady(n: V1Node | undefined): boolean {
   return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
 }
 
-export const METRICS_API = 'v1beta1.metrics.k8s.io'
 export const METRICS_MANIFEST = join(ROOT, 'tasks', 'lab', 'manifests', 'metrics-server.yml')
 export const COREDNS_MANIFEST = join(ROOT, 'tasks', 'lab', 'manifests', 'coredns.yml')
 
