@@ -15,6 +15,7 @@ import { displayPath } from '../lib/manifests.ts'
 import { CommandError, formatCommand, type Shell } from '../lib/shell.ts'
 import type { Provider } from '../lib/providers/types.ts'
 import { logTo, type Step } from '../lib/task.ts'
+import { dockerImageInspect, imageInspectArgs, LABELS_FORMAT } from '../lib/docker-cli.ts'
 
 export const DEFAULT_BASE = 'localhost/lab/busybox:1.35'
 export const BUSYBOX = '/bin/busybox'
@@ -92,11 +93,10 @@ export async function sourceLabel(sh: Shell, image: string, env: Record<string, 
     const found = await inspect(image)
     return found ? (found.labels[SOURCE_LABEL] ?? '') : undefined
   }
-  const args = ['image', 'inspect', '--format', '{{json .Config.Labels}}', image]
-  const r = await sh.run('docker', args, { env, quiet: true, allowFail: true, readOnly: true })
+  const r = await dockerImageInspect(sh, image, LABELS_FORMAT, env)
   if (r.exitCode !== 0) {
     if (/no such (image|object)/i.test(r.stderr)) return undefined
-    throw new CommandError(formatCommand('docker', args), r.exitCode, r.stderr, 'is the docker daemon of the cluster running? (npx tsx tasks/start-cluster.ts)')
+    throw new CommandError(formatCommand('docker', imageInspectArgs(image, LABELS_FORMAT)), r.exitCode, r.stderr, 'is the docker daemon of the cluster running? (npx tsx tasks/start-cluster.ts)')
   }
   try {
     return ((JSON.parse(r.stdout.trim() || 'null') as Record<string, string> | null) ?? {})[SOURCE_LABEL] ?? ''

@@ -15,6 +15,7 @@ export const UNIT_SUITES = [
   'conformance.test.ts',
   'diagram.test.ts',
   'docker-api.test.ts',
+  'docker-cli.test.ts',
   'docker-env.test.ts',
   'doctor.test.ts',
   'expose-minikube-cli.test.ts',

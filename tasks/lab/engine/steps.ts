@@ -22,6 +22,7 @@ import { ensureNocapRuntime } from './runtime.ts'
 import { buildCorednsImage, CLUSTER_DNS_IP, COREDNS_IMAGE, COREDNS_VERSION } from './coredns.ts'
 import { logFile, runningPid, startProc, type ProcSpec } from './procs.ts'
 import { join, relative } from 'node:path'
+import { dockerImageInspect, ID_FORMAT } from '../../lib/docker-cli.ts'
 
 export interface LabCtx {
   dryRun: boolean
@@ -140,7 +141,7 @@ function labImage({ sh }: LabDeps, title: string, image: string, build: (sh: She
   return {
     title,
     skip: async () => {
-      const id = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env: { DOCKER_HOST }, quiet: true, allowFail: true, readOnly: true })
+      const id = await dockerImageInspect(sh, image, ID_FORMAT, { DOCKER_HOST })
       return id.exitCode === 0 && (await runtimeConfigDigest(sh, image)) === id.stdout.trim() ? `${image} is in the runtime` : false
     },
     task: async (_ctx, task) => {

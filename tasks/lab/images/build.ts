@@ -18,6 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CommandError, ToolMissingError, type Shell } from '../../lib/shell.ts'
+import { dockerImageInspect, ID_FORMAT, LABELS_FORMAT } from '../../lib/docker-cli.ts'
 
 export type Log = (line: string) => void
 
@@ -119,12 +120,7 @@ export async function mysqlSourceHash(): Promise<string> {
 }
 
 export async function imageLabels(sh: Shell, ref: string): Promise<Record<string, string> | undefined> {
-  const r = await sh.run('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', ref], {
-    env: DOCKER_ENV,
-    allowFail: true,
-    readOnly: true,
-    quiet: true,
-  })
+  const r = await dockerImageInspect(sh, ref, LABELS_FORMAT, DOCKER_ENV)
   if (r.exitCode !== 0) return undefined
   try {
     return (JSON.parse(r.stdout.trim() || 'null') as Record<string, string> | null) ?? {}
@@ -154,12 +150,7 @@ export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promis
 }
 
 export async function imageId(sh: Shell, ref: string): Promise<string | undefined> {
-  const r = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], {
-    env: DOCKER_ENV,
-    allowFail: true,
-    readOnly: true,
-    quiet: true,
-  })
+  const r = await dockerImageInspect(sh, ref, ID_FORMAT, DOCKER_ENV)
   return r.exitCode === 0 ? r.stdout.trim() || undefined : undefined
 }
 

@@ -18,6 +18,7 @@ import type { Kube } from '../kube.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import { fullRef } from '../image-ref.ts'
 import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
+import { dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
 
 export const KIND_DEFAULT_NAME = 'learn-k8s'
 /** The NodePort published on the host (kind's extraPortMappings). */
@@ -140,7 +141,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
       await sh.run('kind', ['load', 'docker-image', image, '--name', name], { log })
     },
     async imageInRuntime(sh, image) {
-      const local = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], read)
+      const local = await dockerImageInspect(sh, image, ID_FORMAT)
       if (local.exitCode !== 0) return false
       const args = ['exec', node, 'crictl', 'images', '-o', 'json']
       const r = await sh.run('docker', args, read)

@@ -13,6 +13,7 @@ import type { Kube } from '../kube.ts'
 import { CommandError, DeadlineError, formatCommand, type Shell } from '../shell.ts'
 import { fullRef } from '../image-ref.ts'
 import type { Log, Provider, ProviderStatus, ServiceEndpoint } from './types.ts'
+import { dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
 
 export const MINIKUBE_DEFAULT_PROFILE = 'minikube'
 /** How long `minikube service --url` may take to print the URL (it waits for the Service itself, up to 2 min by default). */
@@ -239,10 +240,10 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
       if (!rt || rt === 'docker') {
         // with docker-env the build lands in minikube's own docker: present there = present in the runtime
         const env = await this.dockerEnv(sh)
-        const r = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env, ...read })
+        const r = await dockerImageInspect(sh, image, ID_FORMAT, env)
         return r.exitCode === 0
       }
-      const local = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], read)
+      const local = await dockerImageInspect(sh, image, ID_FORMAT)
       if (local.exitCode !== 0) return false
       const args = ['image', 'ls', '--format', 'json', ...p]
       const r = await sh.run('minikube', args, read)

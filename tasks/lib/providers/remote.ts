@@ -10,6 +10,7 @@ import { DEFAULT_IMAGE_REPO, tagNames } from '../context.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import type { Kube } from '../kube.ts'
 import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
+import { dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
 
 export interface RemoteOptions {
   /** `host[:port]/repo` the cluster can pull from (e.g. `127.0.0.1:5000/learn`, `ghcr.io/me`). */
@@ -103,7 +104,7 @@ export function remoteProvider(opts: RemoteOptions = {}): Provider {
     },
     async imageInRuntime(sh, image) {
       const ref = registryRef(needRegistry(), image)
-      const local = await sh.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], read)
+      const local = await dockerImageInspect(sh, image, ID_FORMAT)
       if (local.exitCode !== 0) return false
       const args = ['manifest', 'inspect', ...(isLoopbackRegistry(ref) ? ['--insecure'] : []), ref]
       const r = await sh.run('docker', args, read)
