@@ -4,7 +4,7 @@
  */
 import { APP, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import type { V1Pod } from '../lib/kube.ts'
-import { isPodReady, podSummary } from '../lib/kube-state.ts'
+import { isPodReady, podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { applyLesson, clusterWithImages, reset } from './common.ts'
 import { look, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
@@ -111,7 +111,7 @@ export const lesson: Lesson = {
             what: `an Unhealthy "Readiness probe failed" Event about pod/${name}`,
           })
         } catch (e) {
-          if (!(e instanceof Error) || !/^timed out/.test(e.message)) throw e
+          if (!(e instanceof TimeoutError)) throw e
           const now = await kube.read<V1Pod>({ apiVersion: 'v1', kind: 'Pod', name, namespace: NS })
           const why = now && isPodReady(now) ? ` — its readiness probe (port ${probePort(now)}) passes` : ''
           throw new NotSeen('an Unhealthy "Readiness probe failed" Event', `none within ${EVENT_TIMEOUT_MS / 1000}s; ${now ? podSummary(now) : `pod/${name} gone`}${why}`)

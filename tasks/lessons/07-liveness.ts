@@ -7,7 +7,7 @@
  */
 import { APP, imageRef, type Ctx, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import type { PodRecorder, PodSighting, V1Pod } from '../lib/kube.ts'
-import { podSummary } from '../lib/kube-state.ts'
+import { podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { applyLesson, clusterWithImages, labelled, onCleanup, reset } from './common.ts'
 import { imageOf, look, newestPod, observe, restartsOf, watchPod } from './observe.ts'
@@ -178,7 +178,7 @@ export const lesson: Lesson = {
             restarted = await watchPod(kube, NS, name, (p) => restartsOf(p) >= 1, { timeoutMs: RESTART_TIMEOUT_MS, what: `pod/${name} to be restarted by its liveness probe` })
           } catch (e) {
             const now = await kube.read<V1Pod>({ apiVersion: 'v1', kind: 'Pod', name, namespace: NS })
-            if (!(e instanceof Error) || !/timed out/.test(e.message)) throw e
+            if (!(e instanceof TimeoutError)) throw e
             throw new NotSeen('the restart count climbing', `${now ? podSummary(now) : `pod/${name} gone`} after ${RESTART_TIMEOUT_MS / 1000}s (image ${imageOf(pod)})`)
           }
           const failed = await kube.waitForEvent(NS, 'Pod', name, (e) => e.reason === 'Unhealthy' && /Liveness probe failed/.test(e.message ?? ''), {

@@ -6,7 +6,7 @@
  */
 import { APP, imageRef, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
 import type { V1Pod } from '../lib/kube.ts'
-import { isPodReady, podSummary } from '../lib/kube-state.ts'
+import { isPodReady, podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { rollout } from '../steps/rollout.ts'
 import { applyLesson, baseInRuntime, clusterWithImages, labelled, reset, withCtx } from './common.ts'
 import { CONTAINER, imageOf, lastExit, look, newestPod, observe, watchPod } from './observe.ts'
@@ -150,7 +150,7 @@ export const lesson: Lesson = {
         try {
           pod = await watchPod(kube, NS, OOM_POD, (p) => lastExit(p, OOM_POD) !== undefined, { timeoutMs: OOM_TIMEOUT_MS, what: `pod/${OOM_POD}'s container to be killed` })
         } catch (e) {
-          if (!(e instanceof Error) || !/timed out/.test(e.message)) throw e
+          if (!(e instanceof TimeoutError)) throw e
           const now = await kube.read<V1Pod>({ apiVersion: 'v1', kind: 'Pod', name: OOM_POD, namespace: NS })
           const limit = now?.spec?.containers[0]?.resources?.limits?.memory
           throw new NotSeen('OOMKilled, exit code 137', `${now ? podSummary(now) : `no pod/${OOM_POD}`} after ${OOM_TIMEOUT_MS / 1000}s (memory limit ${limit ?? 'none'})`)

@@ -4,7 +4,7 @@
  */
 import type { Ctx, Deps } from '../lib/context.ts'
 import type { Kube, V1Pod } from '../lib/kube.ts'
-import { KubeError, podSummary } from '../lib/kube-state.ts'
+import { podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { kubectl } from '../lib/kubectl.ts'
 import { redact } from '../lib/redact.ts'
 import type { RunResult } from '../lib/shell.ts'
@@ -63,9 +63,7 @@ export interface Observation {
 
 /** A deadline passing while waiting for the observable is "not seen", with what the wait saw last. */
 export function asNotSeen(e: unknown, expected: string): unknown {
-  if (!(e instanceof KubeError)) return e
-  const m = /^timed out after (\d+)s waiting for (.*?); last (?:seen|log line): ([\s\S]*)$/.exec(e.message)
-  return m ? new NotSeen(expected, `${m[3]} (after waiting ${m[1]}s for ${m[2]})`) : e
+  return e instanceof TimeoutError ? new NotSeen(expected, `${e.lastSeen} (after waiting ${e.seconds}s for ${e.what})`) : e
 }
 
 const observations = new WeakSet<Step>()

@@ -5,13 +5,38 @@
 import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node'
 import { redact } from './redact.ts'
 
+/** What failed talking to the cluster: the problem, then (after ` — `) what to do about it, when there is a hint. */
 export class KubeError extends Error {
   override name = 'KubeError'
+  /** The message without its hint (one line about what failed, redacted). */
+  readonly problem: string
   constructor(
-    message: string,
+    problem: string,
     readonly status?: number,
+    hint?: string,
   ) {
-    super(redact(message))
+    super(redact(hint ? `${problem} — ${hint}` : problem))
+    this.problem = redact(problem)
+  }
+}
+
+/**
+ * A wait whose deadline passed, carrying what it waited for and what it saw last (redacted, like the message):
+ * callers branch on the type and build their own explanation from the fields, never from the message text.
+ */
+export class TimeoutError extends KubeError {
+  readonly what: string
+  readonly lastSeen: string
+  constructor(
+    readonly seconds: number,
+    what: string,
+    lastSeen: string,
+    /** How the message names what was seen last: a watched object's state, or a followed log's last line. */
+    lastLabel: 'last seen' | 'last log line' = 'last seen',
+  ) {
+    super(`timed out after ${seconds}s waiting for ${what}; ${lastLabel}: ${lastSeen}`)
+    this.what = redact(what)
+    this.lastSeen = redact(lastSeen)
   }
 }
 

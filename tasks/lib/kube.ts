@@ -22,7 +22,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node'
 import { kubeconfigFiles, mergedKubeconfigYaml, resolveKubeconfig } from './kubeconfig.ts'
-import { KubeError, eventTime, podSummary, rolloutStatus, stableJson, stripVolatile, type KubeTarget } from './kube-state.ts'
+import { KubeError, TimeoutError, eventTime, podSummary, rolloutStatus, stableJson, stripVolatile, type KubeTarget } from './kube-state.ts'
 
 export * from './kube-state.ts'
 
@@ -50,7 +50,7 @@ export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
   } catch (e) {
     throw new KubeError((e as Error).message)
   }
-  if (!resolved.files.length) throw new KubeError(`no kubeconfig: ${kubeconfigFiles(target).join(', ')} does not exist — start a cluster first (npx tsx tasks/start-cluster.ts)`)
+  if (!resolved.files.length) throw new KubeError(`no kubeconfig: ${kubeconfigFiles(target).join(', ')} does not exist`, undefined, 'start a cluster first (npx tsx tasks/start-cluster.ts)')
   if (target.context && !resolved.known) {
     throw new KubeError(`context '${target.context}' is not in the kubeconfig (known: ${resolved.merged.contexts.map((c) => c.name).join(', ') || 'none'})`)
   }
@@ -77,12 +77,12 @@ function describeError(e: unknown, what: string, server: string): KubeError {
       e.code === 401 ? 'check the credentials in your kubeconfig'
       : e.code === 403 ? 'your user lacks permission for this; use a context with more rights'
       : ''
-    return new KubeError(`${what}: HTTP ${e.code}${reason ? ` ${reason}` : ''}${hint ? ` — ${hint}` : ''}`, e.code)
+    return new KubeError(`${what}: HTTP ${e.code}${reason ? ` ${reason}` : ''}`, e.code, hint)
   }
   const err = e as Error & { code?: string; cause?: { code?: string } }
   const code = err.code ?? err.cause?.code ?? ''
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code + err.message)) {
-    return new KubeError(`${what}: cannot reach ${server} (${code || err.message}) — is the cluster running? start it (npx tsx tasks/start-cluster.ts) or pick another context`)
+    return new KubeError(`${what}: cannot reach ${server} (${code || err.message})`, undefined, 'is the cluster running? start it (npx tsx tasks/start-cluster.ts) or pick another context')
   }
   return new KubeError(`${what}: ${err.message}`)
 }
@@ -171,7 +171,7 @@ export class Kube {
         res.on('data', (d) => (data += d))
         res.on('end', () =>
           res.statusCode === 200 ? resolve(data)
-          : reject(new KubeError(`the cluster at ${server} answered /version with HTTP ${res.statusCode} — check the credentials of context '${this.contextName}'`, res.statusCode)),
+          : reject(new KubeError(`the cluster at ${server} answered /version with HTTP ${res.statusCode}`, res.statusCode, `check the credentials of context '${this.contextName}'`)),
         )
       })
       req.on('timeout', () => req.destroy(new Error(`ETIMEDOUT after ${timeoutMs} ms`)))
@@ -181,7 +181,7 @@ export class Kube {
     try {
       return (JSON.parse(body) as { gitVersion?: string }).gitVersion ?? 'unknown'
     } catch {
-      throw new KubeError(`${server} answered /version with something that is not Kubernetes — is this the right context?`)
+      throw new KubeError(`${server} answered /version with something that is not Kubernetes`, undefined, 'is this the right context?')
     }
   }
 
@@ -251,7 +251,7 @@ export class Kube {
         }
         timer = setTimeout(() => {
           const seen = opts.describe ? opts.describe(last) : last ? 'last state did not match' : 'nothing seen'
-          finish(() => reject(new KubeError(`timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${opts.what}; last seen: ${seen}`)))
+          finish(() => reject(new TimeoutError(Math.round(opts.timeoutMs / 1000), opts.what, seen)))
         }, opts.timeoutMs)
         const start = () =>
           watch
@@ -364,7 +364,7 @@ export class Kube {
     try {
       return await new Promise<string>((resolve, reject) => {
         timer = setTimeout(
-          () => reject(new KubeError(`timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${opts.what}; last log line: ${last}`)),
+          () => reject(new TimeoutError(Math.round(opts.timeoutMs / 1000), opts.what, last, 'last log line')),
           opts.timeoutMs,
         )
         req = mod.request(url, reqOpts, (res) => {

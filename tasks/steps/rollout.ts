@@ -7,7 +7,7 @@ import { join, relative } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { APP, clusterImage, imageRef, MANIFESTS_DIR, ROOT, ROLLOUT_DEADLINE_MS, type Ctx, type Deps } from '../lib/context.ts'
 import type { Kube, V1Deployment, V1Pod } from '../lib/kube.ts'
-import { isPodReady, KubeError, podSummary, rolloutStatus } from '../lib/kube-state.ts'
+import { isPodReady, podSummary, rolloutStatus, TimeoutError } from '../lib/kube-state.ts'
 import { kubectl } from '../lib/kubectl.ts'
 import { changesOnly, logTo, type Step } from '../lib/task.ts'
 
@@ -97,8 +97,8 @@ export async function waitForRolloutExplained(kube: Kube, namespace: string, nam
   try {
     return await kube.waitForRollout(namespace, name, { timeoutMs: opts.timeoutMs, onProgress: opts.onProgress })
   } catch (e) {
-    if (!(e instanceof KubeError) || !e.message.startsWith('timed out')) throw e
-    const last = e.message.replace(/^.*?last seen: /, '')
+    if (!(e instanceof TimeoutError)) throw e
+    const last = e.lastSeen
     const d = await kube.getDeployment(namespace, name)
     const diagnosis = await diagnoseNewestPod(kube, namespace, selectorOf(d), { logs: opts.logs })
     throw new Error(

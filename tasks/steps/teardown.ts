@@ -5,7 +5,7 @@
  */
 import { APP, LEFTOVER_NAMESPACE, ROLLOUT_DEADLINE_MS, type Ctx, type Deps } from '../lib/context.ts'
 import type { Kube, KubernetesObject } from '../lib/kube.ts'
-import { KubeError } from '../lib/kube-state.ts'
+import { TimeoutError } from '../lib/kube-state.ts'
 import { kubectl, setContextNamespace } from '../lib/kubectl.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { readState, STATE_FILE, writeState } from '../lib/state.ts'
@@ -98,7 +98,7 @@ export const teardown = (deps: Deps, opts: TeardownOptions = {}): Step => {
         try {
           await deps.kube().waitForDeletion(ref, { timeoutMs, onProgress: log })
         } catch (e) {
-          if (!(e instanceof KubeError) || !e.message.startsWith('timed out')) throw e
+          if (!(e instanceof TimeoutError)) throw e
           const ns = await deps.kube().read(ref)
           throw new Error(`namespace/${ctx.namespace} is still terminating after ${Math.round(timeoutMs / 1000)}s: ${stuckReason(ns)} — see kubectl get all -n ${ctx.namespace}`)
         }

@@ -1,7 +1,8 @@
-/** Pure helpers of tasks/lib/kube.ts: rollout judgement, pod one-liners, readiness, stable JSON. */
+/** Pure helpers of tasks/lib/kube.ts: rollout judgement, pod one-liners, readiness, stable JSON, its typed errors. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { isPodReady, podSummary, rolloutStatus, stableJson, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
+import { isPodReady, KubeError, podSummary, rolloutStatus, stableJson, TimeoutError, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
+import { registerSecret } from '../../tasks/lib/redact.ts'
 
 function deployment(o: { replicas?: number; generation?: number; status?: V1Deployment['status'] }): V1Deployment {
   return { metadata: { name: 'hellogopher', generation: o.generation ?? 2 }, spec: { replicas: o.replicas, selector: {}, template: {} }, status: o.status }
@@ -93,6 +94,26 @@ test('stableJson: array order does matter; values differ', () => {
   assert.is.not(stableJson({ a: 1 }), stableJson({ a: '1' }))
   assert.is(stableJson(null), 'null')
   assert.is(stableJson('x'), '"x"')
+})
+
+test('KubeError: the message is the problem, then " — " and the hint; .problem is the first part alone', () => {
+  const e = new KubeError('context x: cannot reach https://10.0.0.1:6443 (ECONNREFUSED)', undefined, 'is the cluster running?')
+  assert.is(e.message, 'context x: cannot reach https://10.0.0.1:6443 (ECONNREFUSED) — is the cluster running?')
+  assert.is(e.problem, 'context x: cannot reach https://10.0.0.1:6443 (ECONNREFUSED)')
+  assert.is(new KubeError('no hint').message, 'no hint')
+})
+
+test('TimeoutError: the same one-line message as before, and what it waited for and saw last as fields (redacted)', () => {
+  const w = new TimeoutError(120, 'deployment/hellogopher to roll out', '0 of 1 updated replicas available')
+  assert.instance(w, KubeError)
+  assert.is(w.name, 'KubeError')
+  assert.is(w.message, 'timed out after 120s waiting for deployment/hellogopher to roll out; last seen: 0 of 1 updated replicas available')
+  assert.equal([w.seconds, w.what, w.lastSeen], [120, 'deployment/hellogopher to roll out', '0 of 1 updated replicas available'])
+  const l = new TimeoutError(5, 'MySQL in pod/m to accept connections', 'no log line yet', 'last log line')
+  assert.is(l.message, 'timed out after 5s waiting for MySQL in pod/m to accept connections; last log line: no log line yet')
+  registerSecret('s3cr3t-kube-test')
+  const r = new TimeoutError(1, 'x', 'password s3cr3t-kube-test')
+  assert.not.match(r.message + r.lastSeen, /s3cr3t-kube-test/)
 })
 
 test.run()

@@ -8,7 +8,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UsageError, parseCli } from '../../tasks/lib/cli.ts'
 import { ROOT, type Ctx } from '../../tasks/lib/context.ts'
-import { KubeError } from '../../tasks/lib/kube-state.ts'
+import { KubeError, TimeoutError } from '../../tasks/lib/kube-state.ts'
 import type { PodSighting, V1Pod } from '../../tasks/lib/kube.ts'
 import { clearSecrets } from '../../tasks/lib/redact.ts'
 import { CommandError } from '../../tasks/lib/shell.ts'
@@ -238,11 +238,14 @@ test('surgeOrder: the new pod must appear while the old one still runs, and the 
 })
 
 test('asNotSeen: a watch deadline becomes "not seen" with what was seen last; other errors pass through', () => {
-  const e = asNotSeen(new KubeError('timed out after 60s waiting for pod/x to be restarted; last seen: pod/x Running 1/1 ready, 0 restarts'), 'the restart count climbing')
+  const e = asNotSeen(new TimeoutError(60, 'pod/x to be restarted', 'pod/x Running 1/1 ready, 0 restarts'), 'the restart count climbing')
   assert.instance(e, NotSeen)
   assert.is((e as Error).message, 'not seen: the restart count climbing — saw: pod/x Running 1/1 ready, 0 restarts (after waiting 60s for pod/x to be restarted)')
   const other = new KubeError('list pods in default: HTTP 403 forbidden')
   assert.is(asNotSeen(other, 'x'), other)
+  // decided by the type, not the words: a message that merely reads like a deadline is not one
+  const lookalike = new KubeError('timed out after 1s waiting for x; last seen: y')
+  assert.is(asNotSeen(lookalike, 'x'), lookalike)
 })
 
 test('observe: the title says what the check saw; a check that saw nothing is "not seen", never the expectation as "Seen:"', async () => {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UsageError, type ParsedFlags } from '../../tasks/lib/cli.ts'
-import { KubeError, type V1Pod } from '../../tasks/lib/kube.ts'
+import { KubeError, TimeoutError, type V1Pod } from '../../tasks/lib/kube.ts'
 import { clearSecrets, redact } from '../../tasks/lib/redact.ts'
 import { isStrictBase64, parsePatchFlags, patchSecret, readSecretValue, restartApp, secretPatch, type ValueIO } from '../../tasks/steps/patch-secret.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeShell, runStep, testCtx, type Call } from './fakes.ts'
@@ -285,7 +285,7 @@ test('restart with a wrong password: the wait fails naming the crash-looping pod
   const logReqs: unknown[] = []
   const kube = fakeKube({
     waitForRollout: async () => {
-      throw new KubeError('timed out after 120s waiting for deployment/hellogopher to roll out; last seen: 0 of 1 updated replicas available')
+      throw new TimeoutError(120, 'deployment/hellogopher to roll out', '0 of 1 updated replicas available')
     },
     getDeployment: async () => ({ spec: { selector: { matchLabels: { app: 'hellogopher' } }, template: {} } }),
     listPods: async () => [crashing],
@@ -311,7 +311,7 @@ test('restart with a wrong password: the wait fails naming the crash-looping pod
 test('restart: an unreadable log does not hide the rollout failure', async () => {
   const kube = fakeKube({
     waitForRollout: async () => {
-      throw new KubeError('timed out after 5s waiting for deployment/hellogopher to roll out; last seen: 0 of 1 updated replicas available')
+      throw new TimeoutError(5, 'deployment/hellogopher to roll out', '0 of 1 updated replicas available')
     },
     getDeployment: async () => undefined,
     listPods: async () => [{ metadata: { name: 'p' }, status: { phase: 'Pending' } }],

@@ -3,7 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parse } from 'yaml'
 import { ROOT } from '../../tasks/lib/context.ts'
-import { KubeError, type CoreV1Event, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
+import { KubeError, TimeoutError, type CoreV1Event, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
 import { UsageError } from '../../tasks/lib/cli.ts'
 import { alreadyRuns, crashInPreviousLog, renderDeployment, rollout, selectorOf } from '../../tasks/steps/rollout.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
@@ -188,7 +188,7 @@ test('task: on timeout the error names the rollout state, the newest pod and its
   const kube = fakeKube({
     getDeployment: async () => deployment('1.0'),
     waitForRollout: async () => {
-      throw new KubeError('timed out after 120s waiting for deployment/hellogopher to roll out; last seen: 0 of 1 updated replicas available')
+      throw new TimeoutError(120, 'deployment/hellogopher to roll out', '0 of 1 updated replicas available')
     },
     listPods: async () => [
       pod('hellogopher-old', '1.0', { created: '2025-01-01T00:00:00Z' }),

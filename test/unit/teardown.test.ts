@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { KubeError, type Ref } from '../../tasks/lib/kube.ts'
+import { TimeoutError, type Ref } from '../../tasks/lib/kube.ts'
 import { readState, writeState } from '../../tasks/lib/state.ts'
 import { LEFTOVERS, previousNamespace, stopCluster, teardown } from '../../tasks/steps/teardown.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
@@ -169,7 +169,7 @@ test('task: a namespace stuck terminating → says why (its conditions) after th
           }
         : undefined,
     waitForDeletion: async () => {
-      throw new KubeError('timed out after 120s waiting for namespace/hellogopher to be deleted; last seen: last state did not match')
+      throw new TimeoutError(120, 'namespace/hellogopher to be deleted', 'last state did not match')
     },
   })
   try {

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises'
 import { ROOT } from '../context.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
 import { inspectImage } from '../docker-api.ts'
+import { KubeError } from '../kube-state.ts'
 import { ctr, runtimeConfigDigest } from '../../lab/engine/containerd.ts'
 import { BIN_DIR, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG, LAB_CONTEXT, LAB_NODE_IP } from '../../lab/engine/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
@@ -30,7 +31,7 @@ export function labProvider(): Provider {
         const v = await new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT }).ping(2000)
         return { running: true, detail: `lab: apiserver ${v} answers` }
       } catch (e) {
-        return { running: false, detail: `lab: not running (${(e as Error).message.split(' — ')[0]})` }
+        return { running: false, detail: `lab: not running (${e instanceof KubeError ? e.problem : (e as Error).message})` }
       }
     },
     startCommands: () => [['npx', 'tsx', 'tasks/lab/up.ts']],

@@ -9,6 +9,7 @@ import { UsageError } from '../cli.ts'
 import { DEFAULT_IMAGE_REPO, tagNames } from '../context.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import type { Kube } from '../kube.ts'
+import { KubeError } from '../kube-state.ts'
 import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
 import { dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
 
@@ -81,7 +82,7 @@ export function remoteProvider(opts: RemoteOptions = {}): Provider {
         const v = await kube.ping(4000)
         return { running: true, detail: `remote: context ${kube.contextName}, apiserver ${v} at ${kube.server}` }
       } catch (e) {
-        return { running: false, detail: `remote: context ${kube.contextName} does not answer (${(e as Error).message.split(' — ')[0]})` }
+        return { running: false, detail: `remote: context ${kube.contextName} does not answer (${e instanceof KubeError ? e.problem : (e as Error).message})` }
       }
     },
     startCommands: () => [],
