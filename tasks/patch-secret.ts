@@ -1,5 +1,5 @@
 /** Entry point: `npx tsx tasks/patch-secret.ts` — patch database-secrets and restart the app (tasks/steps/patch-secret.ts). */
-import { isMain, parseCli, runMain, UsageError } from './lib/cli.ts'
+import { isMain, parseCli, runMain, UnexpectedArgumentError, UsageError } from './lib/cli.ts'
 import { APP, ROLLOUT_DEADLINE_MS } from './lib/context.ts'
 import { prepare, runList, spec } from './lib/task.ts'
 import { NAMESPACE_FLAG, namespaceFlag } from './lib/flags.ts'
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
     pre = parseCli(command, argv)
   } catch (e) {
     // a stray argument is most likely the value itself: do not print it back
-    if (e instanceof UsageError && e.message.startsWith('unexpected argument')) {
+    if (e instanceof UnexpectedArgumentError) {
       throw new UsageError('takes no arguments — pass the value with --from-stdin, --from-env or --from-file (argv lands in shell history and ps)')
     }
     throw e

@@ -96,7 +96,7 @@ export function expectRefusal(step: Step, refusal: RegExp, expected: string): St
         await step.task(ctx, task)
       } catch (e) {
         if (e instanceof CommandError && refusal.test(e.message)) {
-          const said = e.message.replace(/^.*?failed \(exit \d+\): /, '')
+          const said = e.said ? `${e.said}${e.hint ? ` — ${e.hint}` : ''}` : e.message
           task.output = redact(`refused, as expected: ${said}`)
           task.title = redact(`Seen: ${expected} — ${said}`)
           return

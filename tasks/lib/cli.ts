@@ -10,6 +10,13 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
+/** A positional argument where the command takes none (a task may want to say more, or not echo it back). */
+export class UnexpectedArgumentError extends UsageError {
+  constructor(readonly argument: string) {
+    super(`unexpected argument '${argument}'`)
+  }
+}
+
 export interface FlagSpec {
   type: 'string' | 'boolean'
   short?: string
@@ -90,7 +97,7 @@ export function parseCli(spec: CommandSpec, argv: string[], { allowPositionals =
   }
   if (values.help) return { flags: values, positionals, help: true }
   if (positionals.length && !allowPositionals && !spec.positionals) {
-    throw new UsageError(`unexpected argument '${positionals[0]}'`)
+    throw new UnexpectedArgumentError(positionals[0]!)
   }
   for (const [name, f] of Object.entries(spec.flags)) {
     const v = values[name]

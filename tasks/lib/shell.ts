@@ -80,15 +80,18 @@ export interface Shell {
 
 /** A command that ran and failed. The message is one line; details (stderr tail) follow on later lines. */
 export class CommandError extends Error {
+  /** What the program said last on stderr (redacted), or '' — the part of the message after `failed (exit N): `. */
+  readonly said: string
   constructor(
     readonly command: string,
     readonly exitCode: number,
     readonly stderr: string,
-    hint?: string,
+    readonly hint?: string,
   ) {
     const last = redact(stderr.trim()).split('\n').filter(Boolean).slice(-1)[0] ?? ''
     super(`\`${command}\` failed (exit ${exitCode})${last ? `: ${last}` : ''}${hint ? ` — ${hint}` : ''}`)
     this.name = 'CommandError'
+    this.said = last
   }
 }
 

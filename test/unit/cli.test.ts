@@ -1,7 +1,7 @@
 /** tasks/lib/cli.ts: flags parse or fail in one line (exit 2), --help, choices, and main() turning failures into one line. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { COMMON_FLAGS, formatFailure, isMain, parseCli, runMain, usage, UsageError, type CommandSpec } from '../../tasks/lib/cli.ts'
+import { COMMON_FLAGS, formatFailure, isMain, parseCli, runMain, UnexpectedArgumentError, usage, UsageError, type CommandSpec } from '../../tasks/lib/cli.ts'
 import { clearSecrets, registerSecret, REDACTED } from '../../tasks/lib/redact.ts'
 import { spec } from '../../tasks/lib/task.ts'
 
@@ -35,6 +35,18 @@ for (const [argv, message] of errors) {
     assert.is(usageErrorOf(argv), message)
   })
 }
+
+test('a stray argument is its own UsageError, carrying the argument (patch-secret does not echo it back)', () => {
+  try {
+    parseCli(cmd, ['s3cret', '--yes'])
+    assert.unreachable('no error')
+  } catch (e) {
+    assert.instance(e, UnexpectedArgumentError)
+    assert.instance(e, UsageError)
+    assert.is((e as UnexpectedArgumentError).argument, 's3cret')
+  }
+  assert.throws(() => parseCli(cmd, ['--bogus']), (e: unknown) => e instanceof UsageError && !(e instanceof UnexpectedArgumentError))
+})
 
 test('defaults fill in, common flags are there, repeatable flags collect', () => {
   const p = parseCli(cmd, ['--label', 'a=b', '--label', 'c=d', '--dry-run', '-v', '--provider', 'lab'])
