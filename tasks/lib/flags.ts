@@ -19,5 +19,5 @@ export function timeoutFlag(f: ParsedFlags, fallbackMs = ROLLOUT_DEADLINE_MS): n
   return Number(raw) * 1000
 }
 
-export const NAMESPACE_FLAG = { type: 'string', description: 'namespace of the deployment', default: NAMESPACE } as const
+export const NAMESPACE_FLAG = { type: 'string', short: 'n', description: 'namespace of the deployment', default: NAMESPACE } as const
 export const TIMEOUT_FLAG = { type: 'string', description: 'seconds to wait for the rollout', default: String(ROLLOUT_DEADLINE_MS / 1000) } as const

@@ -20,6 +20,7 @@ export const UNIT_SUITES = [
   'doctor.test.ts',
   'expose-minikube-cli.test.ts',
   'expose.test.ts',
+  'flags.test.ts',
   'guard.test.ts',
   'image-flags.test.ts',
   'kind-harness.test.ts',

@@ -54,6 +54,17 @@ for (const f of files) {
   })
 }
 
+test('every task with --namespace also takes -n (the kubectl habit)', async () => {
+  const withNamespace: string[] = []
+  for (const f of files) {
+    const [help] = await results.get(f)!
+    if (!/--namespace\b/.test(help.stdout)) continue
+    withNamespace.push(f)
+    assert.match(help.stdout, /-n, --namespace /, `${f} --help lists --namespace without -n`)
+  }
+  assert.ok(withNamespace.length >= 5, withNamespace.join(', '))
+})
+
 test('up with a provider whose tool is missing fails fast: exit 1, one line, no stack trace', async () => {
   const t0 = Date.now()
   // a PATH without minikube (it is not installed here; this keeps the test true where it is)

@@ -1,14 +1,12 @@
-/** tasks/rollout.ts with fakes: skip reasons, the exact commands, the missing-image error, the timeout diagnosis. */
+/** tasks/steps/rollout.ts with fakes: skip reasons, the exact commands, the missing-image error, the timeout diagnosis. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parse } from 'yaml'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { KubeError, TimeoutError, type CoreV1Event, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
-import { UsageError } from '../../tasks/lib/cli.ts'
 import { alreadyRuns, crashInPreviousLog, renderDeployment, rollout, selectorOf } from '../../tasks/steps/rollout.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 import { changesOnly } from '../../tasks/lib/task.ts'
-import { namespaceFlag, timeoutFlag } from '../../tasks/lib/flags.ts'
 
 const REPO = 'programmingpercy/hellogopher'
 
@@ -245,36 +243,6 @@ test('changesOnly: repeated progress lines are dropped', () => {
   for (const l of ['a', 'a', 'b', 'b', 'a']) log(l)
   assert.equal(out, ['a', 'b', 'a'])
 })
-
-// ── flags ────────────────────────────────────────────────────────────────────
-const nsCases: Array<[string | undefined, string | RegExp]> = [
-  [undefined, 'hellogopher'],
-  ['default', 'default'],
-  ['team-a', 'team-a'],
-  ['Team', /not a valid namespace/],
-  ['-x', /not a valid namespace/],
-  ['a'.repeat(64), /not a valid namespace/],
-]
-for (const [ns, want] of nsCases) {
-  test(`namespaceFlag(${JSON.stringify(ns)})`, () => {
-    if (typeof want === 'string') assert.is(namespaceFlag({ namespace: ns }), want)
-    else assert.throws(() => namespaceFlag({ namespace: ns }), (e: Error) => e instanceof UsageError && want.test(e.message))
-  })
-}
-
-const timeoutCases: Array<[string | undefined, number | RegExp]> = [
-  [undefined, 120_000],
-  ['30', 30_000],
-  ['0', /whole number/],
-  ['1.5', /whole number/],
-  ['abc', /whole number/],
-]
-for (const [v, want] of timeoutCases) {
-  test(`timeoutFlag(${JSON.stringify(v)})`, () => {
-    if (typeof want === 'number') assert.is(timeoutFlag({ timeout: v }), want)
-    else assert.throws(() => timeoutFlag({ timeout: v }), (e: Error) => e instanceof UsageError && want.test(e.message))
-  })
-}
 
 test('crashInPreviousLog: --previous while the container runs again or waits to; its own log once it has stopped', () => {
   const pod = (state: object, lastState: object = {}) => ({ status: { containerStatuses: [{ name: 'hellogopher', image: '', imageID: '', ready: false, restartCount: 2, state, lastState }] } }) as V1Pod
