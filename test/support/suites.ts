@@ -26,6 +26,7 @@ export const UNIT_SUITES = [
   'kind-harness.test.ts',
   'kindnode.test.ts',
   'kube.test.ts',
+  'layout.test.ts',
   'kubeconfig.test.ts',
   'lab-config.test.ts',
   'lab-metrics.test.ts',
