@@ -21,6 +21,7 @@
  *   the environment already has;
  * - minikube: the minikube cluster the environment has.
  * Suites a provider does not run (lab-only ones) are listed as excepted, with the reason.
+ * Suites this run leaves out (the other mode's, or those --only does not name) are listed and counted, with the reason.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -41,6 +42,8 @@ interface Suite {
 interface Tally {
   suites: Suite[]
   excepted: Array<{ name: string; reason: string }>
+  /** Suites this run leaves out (the mode, --only), each with why: printed and counted, never dropped silently. */
+  leftOut: Array<{ name: string; reason: string; suites: number }>
   unexpected: string[]
 }
 
@@ -170,8 +173,11 @@ function summary(tally: Tally, t0: number): void {
     if (s.failed) for (const n of s.notes) process.stdout.write(`         ${n}\n`)
   }
   for (const e of tally.excepted) process.stdout.write(`  --   ${e.name.padEnd(40)} excepted (${e.reason})\n`)
+  for (const l of tally.leftOut) process.stdout.write(`  --   ${l.name.padEnd(40)} left out (${l.reason})\n`)
+  const leftOut = tally.leftOut.reduce((n, l) => n + l.suites, 0)
   for (const u of tally.unexpected) process.stdout.write(`  new  ${u.padEnd(40)} not in test/support/suites.ts: add it there (it runs and counts)\n`)
   if (tally.excepted.length) process.stdout.write(`  ${tally.excepted.length} suite(s) excepted on this provider\n`)
+  if (leftOut) process.stdout.write(`  ${leftOut} suite(s) left out of this run\n`)
   process.stdout.write(`  wall time ${((Date.now() - t0) / 1000).toFixed(0)}s\n`)
 }
 
@@ -206,17 +212,26 @@ async function main(): Promise<void> {
       process.exit(2)
     }
   }
-  const tally: Tally = { suites: [], excepted: [], unexpected: [] }
+  const tally: Tally = { suites: [], excepted: [], leftOut: [], unexpected: [] }
   const t0 = Date.now()
   const chosen = (f: string) => !only || only.has(f.replace(/\.test\.ts$/, ''))
-  const unit = (mode !== 'e2e' ? plan('unit', tally, UNIT_SUITES) : []).filter(chosen)
+  const notNamed = `not named by --only ${[...(only ?? [])].join(',')}`
+  /** The planned suites this run runs; the others are recorded as left out, with the reason. */
+  const choose = (label: string, files: string[]): string[] => {
+    for (const f of files) if (!chosen(f)) tally.leftOut.push({ name: `${label}/${f}`, reason: notNamed, suites: 1 })
+    return files.filter(chosen)
+  }
+  const unit = mode !== 'e2e' ? choose('unit', plan('unit', tally, UNIT_SUITES)) : []
+  const all = (n: number) => `*.test.ts (${n} suites)`
+  if (mode === 'e2e') tally.leftOut.push({ name: `unit/${all(UNIT_SUITES.length)}`, reason: 'an e2e run: `npx tsx test/run.ts unit` runs them', suites: UNIT_SUITES.length })
   const e2eBy = new Map<E2EProvider, string[]>()
-  if (mode !== 'unit') {
-    for (const provider of providers) {
-      e2eBy.set(provider, plan('e2e', tally, E2E_SUITES, exceptedOn(provider), e2eLabel(provider, providers)).filter(chosen))
-    }
+  for (const provider of providers) {
+    const label = e2eLabel(provider, providers)
+    if (mode !== 'unit') e2eBy.set(provider, choose(label, plan('e2e', tally, E2E_SUITES, exceptedOn(provider), label)))
+    else tally.leftOut.push({ name: `${label}/${all(E2E_SUITES.length)}`, reason: 'a unit run: they need a cluster (`npx tsx test/run.ts e2e`)', suites: E2E_SUITES.length })
   }
   const go = mode !== 'e2e' && (!only || only.has('go'))
+  if (!go) for (const m of GO_MODULES) tally.leftOut.push({ name: `go test ./... in ${m.dir}`, reason: mode === 'e2e' ? 'an e2e run: `npx tsx test/run.ts unit` runs it' : notNamed, suites: 1 })
   if (only) {
     const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go'))
     const unknown = [...only].filter((n) => !known.has(n))

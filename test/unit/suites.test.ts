@@ -53,6 +53,19 @@ test('run.ts e2e --list on kind: the real tree has every expected suite, lab-onl
   assert.is(r.stdout.trimEnd().split('\n').at(-1), '0 passed, 0 failed')
 })
 
+test('run.ts names and counts what it leaves out: unit mode the e2e suites, --only the unnamed ones, with the reason', () => {
+  const u = list('unit', 'lab')
+  assert.is(u.status, 0, u.stdout + u.stderr)
+  assert.match(u.stdout, /e2e\/\*\.test\.ts \(\d+ suites\)\s+left out \(a unit run: they need a cluster/)
+  assert.match(u.stdout, /\d+ suite\(s\) left out of this run/)
+  const o = spawnSync('npx', ['tsx', 'test/run.ts', 'unit', '--list', '--only', 'redact'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '', E2E_PROVIDER: 'lab' } })
+  assert.is(o.status, 0, o.stdout + o.stderr)
+  assert.match(o.stdout, /unit\/shell\.test\.ts\s+left out \(not named by --only redact\)/)
+  assert.match(o.stdout, /go test \.\/\.\.\. in hellogopher\s+left out \(not named by --only redact\)/)
+  assert.ok(!/unit\/redact\.test\.ts\s+left out/.test(o.stdout))
+  assert.is(o.stdout.trimEnd().split('\n').at(-1), '0 passed, 0 failed')
+})
+
 test('run.ts with a bad provider or mode: one line, exit 2, nothing run', () => {
   const r = list('e2e', 'docker-desktop')
   assert.is(r.status, 2)
