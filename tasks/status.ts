@@ -7,11 +7,11 @@
  */
 import type { Kube } from './lib/kube.ts'
 import { COMMON_FLAGS, isMain, parseCli, runMain, type CommandSpec } from './lib/cli.ts'
-import { NAMESPACE, type Deps } from './lib/context.ts'
+import { LEFTOVER_NAMESPACE, NAMESPACE, type Deps } from './lib/context.ts'
 import { prepare } from './lib/task.ts'
 import { redact } from './lib/redact.ts'
 import { buildView } from './lib/view/model.ts'
-import { EARLY_NAMESPACE, namespacesOf } from './lib/view/namespaces.ts'
+import { namespacesOf } from './lib/view/namespaces.ts'
 import { readCluster, watchCluster } from './lib/view/source.ts'
 import { changeLines, frame, objectLines, renderStatus } from './lib/view/status-text.ts'
 import { urlResolver } from './lib/view/urls.ts'
@@ -23,7 +23,7 @@ export const command: CommandSpec = {
     "Show the tutorial's objects as they are now: Deployments → ReplicaSets → pods (ready, restarts, last Event), Services (NodePort, URL), and the ConfigMap/Secret keys each pod reads (names only, never values). --watch keeps it current by watching the API. Reads only.",
   flags: {
     watch: { type: 'boolean', short: 'w', description: 'keep watching: redraw in place on a terminal, one line per change when piped; Ctrl-C to stop' },
-    namespace: { type: 'string', short: 'n', description: `only this namespace (default: ${NAMESPACE} and ${EARLY_NAMESPACE}, where lessons 3–9 run)` },
+    namespace: { type: 'string', short: 'n', description: `only this namespace (default: ${NAMESPACE} and ${LEFTOVER_NAMESPACE}, where lessons 3–9 run)` },
     provider: COMMON_FLAGS.provider,
     context: COMMON_FLAGS.context,
     help: COMMON_FLAGS.help,

@@ -1,4 +1,4 @@
-/** tasks/apply.ts: the server-side dry-run skip, the exact apply command with visible overrides, and the rollout waits. */
+/** tasks/steps/apply.ts: the server-side dry-run skip, the exact apply command with visible overrides, and the rollout waits. */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

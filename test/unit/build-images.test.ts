@@ -1,4 +1,4 @@
-/** tasks/build-images.ts: exact build commands, the source-hash skip, loading into the runtime, and the busybox base. */
+/** tasks/steps/build-images.ts: exact build commands, the source-hash skip, loading into the runtime, and the busybox base. */
 import { copyFileSync, mkdtempSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,4 +1,4 @@
-/** tasks/docker-env.ts: the docker endpoint is read once into ctx.dockerEnv (never `eval $(minikube docker-env)`). */
+/** tasks/steps/docker-env.ts: the docker endpoint is read once into ctx.dockerEnv (never `eval $(minikube docker-env)`). */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { describeDockerEnv, dockerEnv } from '../../tasks/steps/docker-env.ts'

@@ -1,4 +1,4 @@
-/** tasks/doctor.ts: tool versions, which providers can run, the one-line fail-fast of a run, and the preflight step. */
+/** tasks/doctor.ts and tasks/steps/preflight.ts: tool versions, which providers can run, the one-line fail-fast of a run, and the preflight step. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {

@@ -1,4 +1,4 @@
-/** tasks/expose.ts: `kubectl expose … --type=NodePort`, skipped when the NodePort Service exists, URL shown after. */
+/** tasks/steps/expose.ts: `kubectl expose … --type=NodePort`, skipped when the NodePort Service exists, URL shown after. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { expose } from '../../tasks/steps/expose.ts'

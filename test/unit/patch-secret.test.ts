@@ -1,4 +1,4 @@
-/** tasks/patch-secret.ts: the value never reaches argv or the echo, strict base64, the 0600 patch file, skip, restart. */
+/** tasks/steps/patch-secret.ts: the value never reaches argv or the echo, strict base64, the 0600 patch file, skip, restart. */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

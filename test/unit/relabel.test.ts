@@ -1,4 +1,4 @@
-/** tasks/relabel.ts: argument validation, skip logic, the exact kubectl commands, delete-by-label. */
+/** tasks/steps/relabel.ts: argument validation, skip logic, the exact kubectl commands, delete-by-label. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UsageError, type ParsedFlags } from '../../tasks/lib/cli.ts'

@@ -1,4 +1,4 @@
-/** tasks/start-cluster.ts: skips a running cluster; otherwise starts it and waits (by watch) for a Ready node. */
+/** tasks/steps/start-cluster.ts: skips a running cluster; otherwise starts it and waits (by watch) for a Ready node. */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { KubeConfig } from '@kubernetes/client-node'

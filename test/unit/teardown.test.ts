@@ -1,4 +1,4 @@
-/** tasks/teardown.ts: only what exists is deleted, the context namespace comes back, skip when clean. */
+/** tasks/steps/teardown.ts: only what exists is deleted, the context namespace comes back, skip when clean. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

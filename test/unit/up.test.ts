@@ -1,4 +1,4 @@
-/** tasks/up.ts: the whole plan in order, the dry-run plan (every build, no secret), the context namespace step, and the HTTP check. */
+/** tasks/up.ts: the whole plan in order, the dry-run plan (every build, no secret); tasks/steps/use-namespace.ts and verify-hello.ts (the HTTP check). */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
