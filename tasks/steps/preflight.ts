@@ -1,6 +1,7 @@
 /**
  * Lesson 0: which programs are installed (path, version, how to get the missing ones) and which cluster
- * providers can run on this machine. Read-only; needs no cluster and no kubeconfig.
+ * providers can run on this machine; the preflight step of up and lessons. tasks/doctor.ts prints the report.
+ * Read-only; needs no cluster and no kubeconfig.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
