@@ -7,10 +7,9 @@
 import { isMain, runMain } from './lib/cli.ts'
 import { createShell, ToolMissingError } from './lib/shell.ts'
 import { hostTask, logTo, spec, type Step } from './lib/task.ts'
-import { LAB_NODE_IP } from './lab/engine/paths.ts'
 import { kubernetesBinaries, metricsServerBinary, type LabCtx } from './lab/engine/steps.ts'
 import { buildPauseImage } from './lab/images/build.ts'
-import { K8S_VERSION } from './lab/engine/paths.ts'
+import { K8S_VERSION, LAB_NODE_IP } from './lab/engine/paths.ts'
 import {
   assembleNodeImage,
   buildAddonBinaries,
