@@ -6,7 +6,7 @@
 import { isMain, runMain } from './lib/cli.ts'
 import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
 import { acquireRunLock } from './lib/lifecycle.ts'
-import { type OverrideSpec } from './lib/manifests.ts'
+import type { OverrideSpec } from './lib/manifests.ts'
 import { guardRun } from './lib/providers/index.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { prepare, runList, spec, type Step } from './lib/task.ts'

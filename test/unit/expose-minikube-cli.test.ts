@@ -65,7 +65,8 @@ current-context: minikube
 `,
   )
   const url = 'http://127.0.0.1:52345'
-  const env = { ...process.env, CI: '1', KUBECONFIG: kubeconfig, PATH: `${dir}:${process.env.PATH}`, FAKE_PIDS: PIDS, FAKE_URL: url, FAKE_STDERR: TUNNEL.stderr }
+  // a private run lock: this run must never contend with a real run on this machine (it would be refused)
+  const env = { ...process.env, CI: '1', KUBECONFIG: kubeconfig, PATH: `${dir}:${process.env.PATH}`, FAKE_PIDS: PIDS, FAKE_URL: url, FAKE_STDERR: TUNNEL.stderr, LEARN_K8S_LOCK_FILE: join(dir, 'run.lock') }
   // a process group of its own: on the deadline the whole tree (npx, tsx, node, the fake minikube) is killed
   const child = spawn('npx', ['tsx', 'tasks/expose.ts', '--provider', 'minikube'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let stdout = ''
