@@ -20,15 +20,17 @@
  *   metrics-server; deleted afterwards) — or, with E2E_KIND=existing (the GitHub Actions workflow), the kind cluster
  *   the environment already has;
  * - minikube: the minikube cluster the environment has.
- * Suites a provider does not run (lab-only ones) are listed as excepted, with the reason.
+ * Suites a provider does not run (lab-only ones) are listed as excepted, with the reason. On the lab, after its e2e
+ * suites, two report scripts run and count case by case (test/support/suites.ts LAB_REPORTS): the fault suite
+ * (test/faults/run.ts) and the CI slice of upstream Conformance (test/conformance/run.ts --slice ci).
  * Suites this run leaves out (the other mode's, or those --only does not name) are listed and counted, with the reason.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../tasks/lib/context.ts'
 import { runCommand, type Ran } from './support/spawn.ts'
-import { checkExpected, hasOnly, judgeGo, judgeUvu, type Verdict } from './support/parse.ts'
-import { E2E_SUITES, GO_MODULES, PROVIDERS, UNIT_SUITES, exceptedOn, type E2EProvider } from './support/suites.ts'
+import { checkExpected, hasOnly, judgeGo, judgeReport, judgeUvu, type Verdict } from './support/parse.ts'
+import { E2E_SUITES, GO_MODULES, LAB_REPORTS, PROVIDERS, UNIT_SUITES, exceptedOn, type E2EProvider } from './support/suites.ts'
 
 interface Suite {
   name: string
@@ -123,6 +125,16 @@ async function goTests(tally: Tally): Promise<void> {
   }
 }
 
+/** The lab's report scripts (fault suite, Conformance slice), each counted by its closing line. */
+async function labReports(names: readonly string[], tally: Tally, label: string): Promise<void> {
+  for (const rep of LAB_REPORTS.filter((r) => names.includes(r.name))) {
+    const t0 = Date.now()
+    process.stdout.write(`\n── ${label}/${rep.name} (npx tsx ${rep.args.join(' ')})\n`)
+    const r = await run('npx', ['tsx', ...rep.args], { env: { E2E_PROVIDER: 'lab' } })
+    record(tally, `${label}/${rep.name}`, judgeReport(r.out, r.code), Date.now() - t0)
+  }
+}
+
 async function labUp(tally: Tally): Promise<boolean> {
   process.stdout.write('\n── lab cluster (tasks/lab/up.ts; skips what already runs)\n')
   const r = await run('npx', ['tsx', 'tasks/lab/up.ts'])
@@ -135,13 +147,15 @@ async function labUp(tally: Tally): Promise<boolean> {
 const e2eLabel = (provider: E2EProvider, all: E2EProvider[]): string => (all.length > 1 ? `e2e[${provider}]` : 'e2e')
 
 /** The e2e suites on one provider, after bringing its cluster up (lab; kind through the harness). */
-async function e2eOn(provider: E2EProvider, files: string[], tally: Tally, label: string): Promise<void> {
+async function e2eOn(provider: E2EProvider, files: string[], reports: readonly string[], tally: Tally, label: string): Promise<void> {
   const notRun = (why: string) => {
-    for (const f of files) record(tally, `${label}/${f}`, failure(`not run: ${why}`), 0)
+    for (const f of [...files, ...reports]) record(tally, `${label}/${f}`, failure(`not run: ${why}`), 0)
   }
   if (provider === 'lab') {
-    if (await labUp(tally)) await uvuSuites('e2e', files, tally, { label, env: { E2E_PROVIDER: 'lab' } })
-    else notRun('the lab cluster did not come up')
+    if (await labUp(tally)) {
+      await uvuSuites('e2e', files, tally, { label, env: { E2E_PROVIDER: 'lab' } })
+      await labReports(reports, tally, label)
+    } else notRun('the lab cluster did not come up')
     return
   }
   if (provider === 'kind' && process.env.E2E_KIND !== 'existing') {
@@ -225,15 +239,22 @@ async function main(): Promise<void> {
   const all = (n: number) => `*.test.ts (${n} suites)`
   if (mode === 'e2e') tally.leftOut.push({ name: `unit/${all(UNIT_SUITES.length)}`, reason: 'an e2e run: `npx tsx test/run.ts unit` runs them', suites: UNIT_SUITES.length })
   const e2eBy = new Map<E2EProvider, string[]>()
+  const reportsBy = new Map<E2EProvider, string[]>()
   for (const provider of providers) {
     const label = e2eLabel(provider, providers)
-    if (mode !== 'unit') e2eBy.set(provider, choose(label, plan('e2e', tally, E2E_SUITES, exceptedOn(provider), label)))
-    else tally.leftOut.push({ name: `${label}/${all(E2E_SUITES.length)}`, reason: 'a unit run: they need a cluster (`npx tsx test/run.ts e2e`)', suites: E2E_SUITES.length })
+    if (mode === 'unit') {
+      tally.leftOut.push({ name: `${label}/${all(E2E_SUITES.length)}`, reason: 'a unit run: they need a cluster (`npx tsx test/run.ts e2e`)', suites: E2E_SUITES.length })
+      if (provider === 'lab') for (const r of LAB_REPORTS) tally.leftOut.push({ name: `${label}/${r.name}`, reason: 'a unit run: it needs the lab', suites: 1 })
+      continue
+    }
+    e2eBy.set(provider, choose(label, plan('e2e', tally, E2E_SUITES, exceptedOn(provider), label)))
+    if (provider === 'lab') reportsBy.set(provider, choose(label, LAB_REPORTS.map((r) => r.name)))
+    else for (const r of LAB_REPORTS) tally.excepted.push({ name: `${label}/${r.name}`, reason: `lab only: ${r.why}` })
   }
   const go = mode !== 'e2e' && (!only || only.has('go'))
   if (!go) for (const m of GO_MODULES) tally.leftOut.push({ name: `go test ./... in ${m.dir}`, reason: mode === 'e2e' ? 'an e2e run: `npx tsx test/run.ts unit` runs it' : notNamed, suites: 1 })
   if (only) {
-    const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go'))
+    const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go', ...LAB_REPORTS.map((r) => r.name)))
     const unknown = [...only].filter((n) => !known.has(n))
     if (unknown.length) usage(`--only: no suite named ${unknown.join(', ')}`)
     process.stdout.write(`partial run (--only ${[...only].join(',')}): the other suites are not run\n`)
@@ -243,15 +264,19 @@ async function main(): Promise<void> {
     process.stdout.write(`would run (E2E_PROVIDER=${providers.join(',')}${CI ? ', CI' : ''}):\n`)
     for (const f of unit) process.stdout.write(`  unit/${f}\n`)
     if (go) for (const m of GO_MODULES) process.stdout.write(`  go test ./... in ${m.dir} (expects ${m.packages.join(', ')})\n`)
-    for (const [p, files] of e2eBy) for (const f of files) process.stdout.write(`  ${e2eLabel(p, providers)}/${f}\n`)
+    for (const [p, files] of e2eBy) {
+      for (const f of files) process.stdout.write(`  ${e2eLabel(p, providers)}/${f}\n`)
+      for (const r of LAB_REPORTS.filter((x) => reportsBy.get(p)?.includes(x.name))) process.stdout.write(`  ${e2eLabel(p, providers)}/${r.name}: npx tsx ${r.args.join(' ')}\n`)
+    }
   } else {
     // the Debian packages the suites use (installed when root on Debian; otherwise named): npm test alone must work
     await run('bash', ['test/support/packages.sh'])
     await uvuSuites('unit', unit, tally)
     if (go) await goTests(tally)
     for (const [provider, files] of e2eBy) {
-      if (!files.length && only) continue
-      await e2eOn(provider, files, tally, e2eLabel(provider, providers))
+      const reports = reportsBy.get(provider) ?? []
+      if (!files.length && !reports.length && only) continue
+      await e2eOn(provider, files, reports, tally, e2eLabel(provider, providers))
     }
   }
   summary(tally, t0)

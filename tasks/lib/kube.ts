@@ -87,6 +87,20 @@ function describeError(e: unknown, what: string, server: string): KubeError {
   return new KubeError(`${what}: ${err.message}`)
 }
 
+/**
+ * A failure a wait rides out, as kubectl's watches do: the API server not answering for a while (restarted,
+ * overloaded) — a refused or reset connection, a timeout, a 429 or a 5xx. Anything else (401, 403, 404, a bad
+ * query) ends the wait at once.
+ */
+export function isTransient(e: unknown): boolean {
+  if (e instanceof ApiException) return e.code === 429 || e.code >= 500
+  const err = e as Error & { code?: string; cause?: { code?: string } }
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|other side closed/.test(`${err?.code ?? ''} ${err?.cause?.code ?? ''} ${err?.message ?? ''}`)
+}
+
+/** How long a wait pauses before it opens its watch again after a transient failure. */
+const REWATCH_MS = 1000
+
 /** One pod as a watch saw it: when it first showed up and when it began to go away (ms since the epoch). */
 export interface PodSighting {
   name: string
@@ -239,8 +253,11 @@ export class Kube {
   ): Promise<R> {
     const watch = new Watch(this.kc)
     let last: T | undefined
+    // the last transient failure while the server did not answer; cleared by the next event
+    let outage: KubeError | undefined
     let controller: AbortController | undefined
     let timer: NodeJS.Timeout | undefined
+    let retry: NodeJS.Timeout | undefined
     try {
       return await new Promise<R>((resolve, reject) => {
         let settled = false
@@ -251,8 +268,18 @@ export class Kube {
         }
         timer = setTimeout(() => {
           const seen = opts.describe ? opts.describe(last) : last ? 'last state did not match' : 'nothing seen'
-          finish(() => reject(new TimeoutError(Math.round(opts.timeoutMs / 1000), opts.what, seen)))
+          const down = outage ? `; the API server was not answering: ${outage.message}` : ''
+          // what it saw last, and the outage when there was one: both are what the wait "last saw"
+          finish(() => reject(new TimeoutError(Math.round(opts.timeoutMs / 1000), opts.what, `${seen}${down}`)))
         }, opts.timeoutMs)
+        // a transient failure (the API server restarting) is ridden out until the deadline, and said as progress
+        const failed = (e: unknown) => {
+          if (settled) return
+          if (!isTransient(e)) return finish(() => reject(describeError(e, `watch ${opts.what}`, this.server)))
+          if (!outage) opts.onProgress?.(`the API server is not answering (${(e as Error).message}); watching again every ${REWATCH_MS / 1000}s until the deadline`)
+          outage = describeError(e, `watch ${opts.what}`, this.server)
+          retry = setTimeout(start, REWATCH_MS)
+        }
         const start = () =>
           watch
             .watch(
@@ -261,6 +288,7 @@ export class Kube {
               (phase, obj: T) => {
                 if (settled) return
                 last = obj
+                outage = undefined
                 try {
                   const r = check(obj, phase)
                   if (r !== undefined) finish(() => resolve(r))
@@ -270,20 +298,21 @@ export class Kube {
               },
               (err) => {
                 if (settled) return
-                // the server closes watches periodically; re-open unless it was an error
-                if (err && !(err instanceof Error && err.name === 'AbortError')) finish(() => reject(describeError(err, `watch ${opts.what}`, this.server)))
-                else start()
+                // the server closes watches periodically: re-open; an abort is ours
+                if (!err || (err instanceof Error && err.name === 'AbortError')) start()
+                else failed(err)
               },
             )
             .then((c) => {
               controller = c
               if (settled) c.abort()
             })
-            .catch((e) => finish(() => reject(describeError(e, `watch ${opts.what}`, this.server))))
+            .catch(failed)
         start()
       })
     } finally {
       if (timer) clearTimeout(timer)
+      if (retry) clearTimeout(retry)
       controller?.abort()
     }
   }

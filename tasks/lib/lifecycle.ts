@@ -8,7 +8,7 @@
  * orphan, still acting on the cluster. Node has no prctl(PR_SET_PDEATHSIG), so the worker polls: when any of
  * its launcher processes is gone, it kills its children and exits.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 
@@ -106,6 +106,8 @@ export const LOCK_HOLDER_ENV = 'LEARN_K8S_RUN_LOCK_PID'
 
 export interface LockInfo {
   pid: number
+  /** the holder's start time from /proc (Linux), so a pid reused after a crash is not taken for the holder */
+  start?: string
   context: string
   command: string
 }
@@ -114,7 +116,34 @@ export class RunLockedError extends Error {
   override name = 'RunLockedError'
 }
 
-export function pidAlive(pid: number): boolean {
+export interface ProcStat {
+  state: string
+  start: string
+}
+
+/** A process's state letter and start time (clock ticks since boot) from Linux's /proc; undefined when it has no entry. */
+export function procStat(pid: number): ProcStat | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { state: fields[0] ?? '?', start: fields[19] ?? '' }
+  } catch {
+    return undefined
+  }
+}
+
+/** procStat where /proc exists; null elsewhere (macOS: no /proc to read). */
+const systemStat = (pid: number): ProcStat | undefined | null => (existsSync('/proc/self/stat') ? procStat(pid) : null)
+
+/**
+ * Is this process still running? Where /proc exists (Linux) a zombie — killed but not yet reaped, which happens
+ * when PID 1 is slow to reap orphans — is dead, and so is a pid reused by a newer process (its start time differs
+ * from `start`, when that is known). Elsewhere: signal 0.
+ */
+export function pidAlive(pid: number, start?: string, stat: (pid: number) => ProcStat | undefined | null = systemStat): boolean {
+  const st = stat(pid)
+  if (st === undefined) return false
+  if (st) return st.state !== 'Z' && st.state !== 'X' && (start === undefined || st.start === start)
   try {
     process.kill(pid, 0)
     return true
@@ -126,7 +155,7 @@ export function pidAlive(pid: number): boolean {
 function readLock(file: string): LockInfo | undefined {
   try {
     const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockInfo>
-    return typeof v.pid === 'number' ? { pid: v.pid, context: String(v.context ?? '?'), command: String(v.command ?? '?') } : undefined
+    return typeof v.pid === 'number' ? { pid: v.pid, start: typeof v.start === 'string' ? v.start : undefined, context: String(v.context ?? '?'), command: String(v.command ?? '?') } : undefined
   } catch {
     return undefined
   }
@@ -150,11 +179,11 @@ export function acquireRunLock(info: Omit<LockInfo, 'pid'>, file = LOCK_FILE, pi
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the run lock ${file}: ${(e as Error).message}`)
       const holder = readLock(file)
       const parentHolder = Number(process.env[LOCK_HOLDER_ENV])
-      if (holder && holder.pid === parentHolder && pidAlive(holder.pid)) return
-      if (holder && holder.pid !== pid && pidAlive(holder.pid)) {
+      if (holder && holder.pid === parentHolder && pidAlive(holder.pid, holder.start)) return
+      if (holder && holder.pid !== pid && pidAlive(holder.pid, holder.start)) {
         throw new RunLockedError(`another run (pid ${holder.pid}, ${holder.command}) is acting on context ${holder.context} — wait for it, or stop it (kill ${holder.pid})`)
       }
-      // stale (dead pid) or unreadable: take it over
+      // stale (its pid dead, a zombie, or reused by a newer process) or unreadable: take it over
       try {
         unlinkSync(file)
       } catch {
@@ -163,7 +192,8 @@ export function acquireRunLock(info: Omit<LockInfo, 'pid'>, file = LOCK_FILE, pi
       continue
     }
     try {
-      writeSync(fd, `${JSON.stringify({ pid, ...info })}\n`)
+      const start = pid === process.pid ? procStat(pid)?.start : undefined
+      writeSync(fd, `${JSON.stringify({ pid, ...(start ? { start } : {}), ...info })}\n`)
     } finally {
       closeSync(fd)
     }

@@ -22,18 +22,17 @@
  * teardown and rollout on it. R3 changes nothing when every case passes.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { parse } from 'yaml'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { rolloutStatus } from '../../tasks/lib/kube-state.ts'
-import { LOCK_FILE } from '../../tasks/lib/lifecycle.ts'
+import { LOCK_FILE, pidAlive } from '../../tasks/lib/lifecycle.ts'
 import { STATE_FILE } from '../../tasks/lib/state.ts'
-import { DOCKER_HOST, KUBECONFIG } from '../../tasks/lab/engine/paths.ts'
+import { DOCKER_HOST, KUBECONFIG, LAB_CONTEXT } from '../../tasks/lab/engine/paths.ts'
 import { runningPid } from '../../tasks/lab/engine/procs.ts'
-import { LAB_CONTEXT } from '../../tasks/lab/engine/paths.ts'
 import { kube, labEnv, serviceGet, sh, task, type Ran } from '../e2e/helpers.ts'
 import { fakeKubeconfig } from '../support/testkit.ts'
 
@@ -142,9 +141,9 @@ function savedPreviousNamespace(): string | undefined {
   }
 }
 
-function lockHolder(): number | undefined {
+function lockHolder(): { pid?: number; start?: string } | undefined {
   try {
-    return (JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as { pid?: number }).pid
+    return JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as { pid?: number; start?: string }
   } catch {
     return undefined
   }
@@ -294,9 +293,10 @@ async function r1(trials: number, seed: number): Promise<void> {
         }
         fail(`processes of the killed run still ran 30 s later: ${left.join(', ')}`)
       }
-      // the killed run's lock is released, or stale (its pid dead) so the re-run takes it over
+      // the killed run's lock is released, or stale (its pid dead — a zombie not yet reaped counts as dead — or
+      // reused by a newer process) so the re-run takes it over
       const holder = lockHolder()
-      if (holder && existsSync(`/proc/${holder}`)) fail(`the run lock is still held by a live pid ${holder}`)
+      if (holder?.pid && pidAlive(holder.pid, holder.start)) fail(`the run lock is still held by a live pid ${holder.pid}`)
       const again = await task('up.ts')
       expectRan(again, 're-run of up')
       await assertConverged(baseline)
@@ -375,8 +375,8 @@ async function r2(): Promise<void> {
     if (!pid) fail('kube-apiserver is not running (no pid)')
     process.kill(pid, 'SIGTERM')
     // its graceful shutdown may take a while; lab up starts it again only once it is gone
-    if (!(await until(() => !existsSync(`/proc/${pid}`), 90_000))) process.kill(pid, 'SIGKILL')
-    await until(() => !existsSync(`/proc/${pid}`), 10_000)
+    if (!(await until(() => !pidAlive(pid), 90_000))) process.kill(pid, 'SIGKILL')
+    await until(() => !pidAlive(pid), 10_000)
     expectRan(await task('lab/up.ts'), 'lab up (starts kube-apiserver again)')
     const detail = await convergesOrRetryable(await run.done, () => task('rollout.ts', ['--tag', '1.0']), 'rollout --tag 1.0')
     expectRan(await task('up.ts'), 'up back to 5.0')

@@ -180,3 +180,28 @@ export function checkExpected(
     excepted: expected.filter((e) => e in excepted && have.has(e)).map((name) => ({ name, reason: excepted[name]! })),
   }
 }
+
+/**
+ * The verdict on a report script (the fault suite, the Conformance slice): its LAST line that reads
+ * `N passed, N failed` (`, N skipped` optional) is its count. No such line, or a non-zero exit with no failure
+ * counted, is one failure; so is a report that ran nothing. Its skips are cases the script never runs by design
+ * (known machine limits, each printed there with its reason): they are neither passed nor failed, and a note
+ * says how many, so the total line stays `N passed, N failed`.
+ */
+export function judgeReport(out: string, code: number): Verdict {
+  const plain = out.replace(ANSI, '')
+  const last = [...plain.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/gm)].at(-1)
+  if (!last) return { passed: 0, failed: 1, skipped: 0, notes: [`no closing 'N passed, N failed' line: the report died before its end (exit code ${code})`] }
+  const v: Verdict = { passed: Number(last[1]), failed: Number(last[2]), skipped: 0, notes: [] }
+  const notRun = Number(last[3] ?? 0)
+  if (notRun) v.notes.push(`${notRun} case(s) not run by design: a known limit of this machine, listed above with the reason`)
+  if (v.failed === 0 && code !== 0) {
+    v.failed = 1
+    v.notes.push(`exit code ${code} although the report counted no failure`)
+  }
+  if (v.passed + v.failed === 0) {
+    v.failed = 1
+    v.notes.push('the report ran no case')
+  }
+  return v
+}

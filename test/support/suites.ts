@@ -102,6 +102,16 @@ const LAB_ONLY: Record<string, string> = {
   '03-remote-registry.test.ts': "needs the lab's docker to run a registry",
 }
 
+/**
+ * Report scripts run on the lab after its e2e suites (they print a table and end with `N passed, N failed`; each
+ * case counts once): the fault suite (issue 11: kills, faults, bad inputs) and the CI slice of upstream Conformance
+ * (issue 16). They need the lab's own processes and dockerd, so on other providers they are excepted, with the reason.
+ */
+export const LAB_REPORTS: ReadonlyArray<{ name: string; args: readonly string[]; why: string }> = [
+  { name: 'faults', args: ['test/faults/run.ts'], why: 'kills and restarts the lab cluster\'s own processes' },
+  { name: 'conformance', args: ['test/conformance/run.ts', '--slice', 'ci'], why: "runs e2e.test with images built into the lab's containerd" },
+]
+
 /** e2e suites a provider does not run, with the reason printed in the summary (they are not dropped silently). */
 export function exceptedOn(provider: E2EProvider): Record<string, string> {
   if (provider === 'lab') return {}

@@ -1,6 +1,7 @@
 /** Small helpers several suites share: fake kubeconfig files (never contacted) and "is this process still alive". */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pidAlive } from '../../tasks/lib/lifecycle.ts'
 
 /** A one-context kubeconfig in dir/name whose server is never contacted by the tests that use it. */
 export function fakeKubeconfig(dir: string, name: string, context: string, server: string): string {
@@ -17,23 +18,5 @@ export function fakeKubeconfig(dir: string, name: string, context: string, serve
   return f
 }
 
-/** Alive = in the process table and not a zombie waiting to be reaped. */
-export function alive(pid: number): boolean {
-  if (!existsSync('/proc/self')) {
-    // no /proc (macOS): the process table itself
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-  const stat = `/proc/${pid}/stat`
-  if (!existsSync(stat)) return false
-  try {
-    // a zombie (Z) has ended; only its exit status waits to be collected
-    return readFileSync(stat, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch {
-    return false
-  }
-}
+/** Alive = in the process table and not a zombie waiting to be reaped (the tasks' own check). */
+export const alive = (pid: number): boolean => pidAlive(pid)

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { acquireRunLock, launcherChain, launcherKind, LOCK_HOLDER_ENV, releaseRunLock, RunLockedError, sweepStaleTemp, tempPrefix } from '../../tasks/lib/lifecycle.ts'
+import { acquireRunLock, launcherChain, launcherKind, LOCK_HOLDER_ENV, pidAlive, procStat, releaseRunLock, RunLockedError, sweepStaleTemp, tempPrefix } from '../../tasks/lib/lifecycle.ts'
 import { ROOT } from '../../tasks/lib/context.ts'
 
 const dirs: string[] = []
@@ -52,7 +52,9 @@ function deadPid(): number {
 test('lock: taken, written with pid, context and command; released on release', () => {
   const file = join(tmp(), 'run.lock')
   acquireRunLock({ context: 'kind-dev', command: 'tasks/up.ts' }, file)
-  assert.equal(JSON.parse(readFileSync(file, 'utf8')), { pid: process.pid, context: 'kind-dev', command: 'tasks/up.ts' })
+  const start = procStat(process.pid)?.start
+  assert.ok(start, 'this Linux machine has /proc: the start time is recorded')
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')), { pid: process.pid, start, context: 'kind-dev', command: 'tasks/up.ts' })
   releaseRunLock()
   assert.not.ok(existsSync(file))
 })
@@ -77,6 +79,47 @@ test('lock: a stale lock (its pid is dead) is taken over', () => {
   writeFileSync(file, JSON.stringify({ pid: deadPid(), context: 'minikube', command: 'tasks/up.ts' }))
   acquireRunLock({ context: 'minikube', command: 'tasks/rollout.ts' }, file)
   assert.is(JSON.parse(readFileSync(file, 'utf8')).pid, process.pid)
+})
+
+test('lock: a holder that is a zombie (killed, not yet reaped by PID 1) is dead: its lock is taken over', async () => {
+  const file = join(tmp(), 'run.lock')
+  // the short sleep ends after its parent has exec'd into the long one, which never reaps it: a real zombie
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'])
+  try {
+    const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))))
+    assert.ok(await until(() => procStat(zombie)?.state === 'Z'), 'the test made no zombie')
+    writeFileSync(file, JSON.stringify({ pid: zombie, context: 'learn-k8s-lab', command: 'tasks/up.ts' }))
+    acquireRunLock({ context: 'learn-k8s-lab', command: 'tasks/up.ts' }, file)
+    assert.is(JSON.parse(readFileSync(file, 'utf8')).pid, process.pid)
+    releaseRunLock()
+  } finally {
+    parent.kill('SIGKILL')
+  }
+})
+
+test('lock: a pid reused by a newer process (start time differs) is not the holder: the lock is taken over', () => {
+  const file = join(tmp(), 'run.lock')
+  const other = spawn('sleep', ['30'])
+  try {
+    writeFileSync(file, JSON.stringify({ pid: other.pid, start: '1', context: 'learn-k8s-lab', command: 'tasks/up.ts' }))
+    acquireRunLock({ context: 'learn-k8s-lab', command: 'tasks/up.ts' }, file)
+    assert.is(JSON.parse(readFileSync(file, 'utf8')).pid, process.pid)
+    releaseRunLock()
+  } finally {
+    other.kill('SIGKILL')
+  }
+})
+
+test('pidAlive: from /proc state and start time; signal 0 only where there is no /proc', () => {
+  const stat = (state: string, start = '100') => () => ({ state, start })
+  assert.ok(pidAlive(7, undefined, stat('S')))
+  assert.ok(pidAlive(7, '100', stat('R')))
+  assert.not.ok(pidAlive(7, undefined, stat('Z')), 'a zombie')
+  assert.not.ok(pidAlive(7, undefined, stat('X')), 'dead')
+  assert.not.ok(pidAlive(7, '99', stat('S')), 'the pid was reused')
+  assert.not.ok(pidAlive(7, undefined, () => undefined), 'no /proc entry')
+  assert.ok(pidAlive(process.pid, undefined, () => null), 'no /proc at all: signal 0 finds this process')
+  assert.not.ok(pidAlive(deadPid(), undefined, () => null), 'no /proc at all: signal 0 finds no dead process')
 })
 
 test('lock: a half-written lock (a run killed while writing it) is taken over', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { hasOnly, judgeGo, judgeUvu, parseGoJson, parseUvu } from '../support/parse.ts'
+import { hasOnly, judgeGo, judgeReport, judgeUvu, parseGoJson, parseUvu } from '../support/parse.ts'
 
 function recorded(dir: string, name: string): { out: string; code: number } {
   const m = /\.exit(\d+)\./.exec(name)
@@ -194,6 +194,32 @@ test('go: a test that started and never ended (binary killed) is a failure', () 
 test('go: non-zero exit with no failure counted is one failure', () => {
   const r = go('pass.exit0.jsonl')
   assert.is(judgeGo(r.out, 2, { ci: false }).failed, 1)
+})
+
+// report scripts (test/faults/run.ts, test/conformance/run.ts): the closing line of the script is the count
+const REPORT = ['case   result  seconds', 'R3 up --tag 9.9  pass  1.6', '', 'took 6m15s', '51 passed, 0 failed, 1 skipped', ''].join('\n')
+
+test('report: the closing line counts; its by-design skips are a note, not a pass or a failure', () => {
+  const v = judgeReport(REPORT, 0)
+  assert.equal([v.passed, v.failed, v.skipped], [51, 0, 0])
+  assert.match(v.notes.join('\n'), /1 case\(s\) not run by design/)
+})
+
+test('report: failures are taken as printed, and the LAST count line wins over one printed earlier', () => {
+  const v = judgeReport('3 passed, 0 failed\nmore cases\n59 passed, 1 failed\n', 1)
+  assert.equal([v.passed, v.failed], [59, 1])
+  assert.equal(v.notes, [])
+})
+
+test('report: no closing line (the script died) is one failure', () => {
+  const v = judgeReport('case  result\nR1 trial 1  pass\nKilled\n', 137)
+  assert.equal([v.passed, v.failed], [0, 1])
+  assert.match(v.notes[0]!, /exit code 137/)
+})
+
+test('report: a non-zero exit with no failure counted is one failure; a report of nothing is a failure', () => {
+  assert.is(judgeReport('4 passed, 0 failed\n', 2).failed, 1)
+  assert.is(judgeReport('0 passed, 0 failed\n', 0).failed, 1)
 })
 
 test.run()

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { formatCommand } from '../../lib/shell.ts'
+import { pidAlive } from '../../lib/lifecycle.ts'
 import { LOG_DIR, PID_DIR } from './paths.ts'
 import type { Log } from '../../lib/shell.ts'
 
@@ -17,21 +18,12 @@ export interface ProcSpec {
 const pidFile = (name: string) => join(PID_DIR, `${name}.pid`)
 export const logFile = (name: string) => join(LOG_DIR, `${name}.log`)
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** The pid of a lab process we started and that still runs, else undefined. */
 export function runningPid(name: string): number | undefined {
   const f = pidFile(name)
   if (!existsSync(f)) return undefined
   const pid = Number(readFileSync(f, 'utf8').trim())
-  if (!pid || !alive(pid)) return undefined
+  if (!pid || !pidAlive(pid)) return undefined
   // a recycled pid belongs to some other program: check it is still ours
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? ''
@@ -73,8 +65,8 @@ export async function stopProc(name: string, log: Log, graceMs = 10_000): Promis
   log(`$ kill ${pid}  # ${name}`)
   process.kill(pid, 'SIGTERM')
   const deadline = Date.now() + graceMs
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-  if (alive(pid)) {
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  if (pidAlive(pid)) {
     log(`$ kill -9 ${pid}  # ${name} ignored SIGTERM`)
     process.kill(pid, 'SIGKILL')
   }
