@@ -2,7 +2,7 @@
  * Pure helpers about cluster objects (rollout progress, pod summaries, errors) — no client library here,
  * so task files that only judge state load fast (`--help`, flag errors, the context guard).
  */
-import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node'
+import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node'
 import { redact } from './redact.ts'
 
 /** What failed talking to the cluster: the problem, then (after ` — `) what to do about it, when there is a hint. */
@@ -82,6 +82,29 @@ export function podSummary(p: V1Pod): string {
 
 export function isPodReady(p: V1Pod): boolean {
   return p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+}
+
+/** What a node's conditions look like to the readiness check (a V1Node, or a node read as a plain object). */
+export type NodeLike = { status?: { conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> } }
+
+/** A node's Ready condition (what STATUS in `kubectl get nodes` shows), if it reports one yet. */
+export function readyCondition<C extends { type?: string }>(n: { status?: { conditions?: C[] } } | undefined): C | undefined {
+  return n?.status?.conditions?.find((c) => c.type === 'Ready')
+}
+
+/** Is the node Ready (its Ready condition True)? A node that is not there is not. */
+export function isNodeReady(n: NodeLike | undefined): boolean {
+  return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+}
+
+/**
+ * The NodePort of a Service's port named or numbered `port`; without `port`, of the first port that has one.
+ * Undefined when that port has no NodePort (a ClusterIP Service, or no such port).
+ */
+export function pickNodePort(svc: V1Service, port?: number | string): number | undefined {
+  const ports = svc.spec?.ports ?? []
+  const p = port === undefined ? ports.find((x) => x.nodePort) : ports.find((x) => (typeof port === 'number' ? x.port === port : x.name === port))
+  return p?.nodePort
 }
 
 export function stripVolatile(o: KubernetesObject): unknown {

@@ -1,35 +1,36 @@
 /**
- * Every read of cluster state goes through here (@kubernetes/client-node, one process, no kubectl).
- * Absent is not broken: a 404 is `undefined`; anything else throws a KubeError saying what to do.
- * Waits use watches with a deadline and report what they saw last.
+ * The cluster's one door: the client and every read of cluster state (@kubernetes/client-node, one process, no kubectl).
+ * Absent is not broken: a 404 is `undefined`; anything else throws a KubeError saying what to do. Waits are in kube-watch.ts.
  */
 import * as https from 'node:https'
 import * as http from 'node:http'
 import {
-  ApiException,
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
   Metrics,
-  Watch,
   type KubernetesObject,
   type PodMetricsList,
+  type V1ConfigMap,
   type V1Deployment,
   type CoreV1Event,
+  type V1Namespace,
   type V1Node,
   type V1Pod,
+  type V1ReplicaSet,
+  type V1Service,
 } from '@kubernetes/client-node'
 import { kubeconfigFiles, mergedKubeconfigYaml, resolveKubeconfig } from './kubeconfig.ts'
-import { KubeError, TimeoutError, eventTime, podSummary, rolloutStatus, stableJson, stripVolatile, type KubeTarget } from './kube-state.ts'
+import { describeError, isNotFound } from './kube-errors.ts'
+import { KubeError, eventTime, pickNodePort, stableJson, stripVolatile, type KubeTarget } from './kube-state.ts'
+import * as watches from './kube-watch.ts'
+import type { PodRecorder, WaitOptions } from './kube-watch.ts'
 
 export * from './kube-state.ts'
-
-export interface WaitOptions {
-  timeoutMs: number
-  onProgress?: (line: string) => void
-}
+export { isTransient } from './kube-errors.ts'
+export type { PodRecorder, PodSighting, WaitOptions } from './kube-watch.ts'
 
 /** What a namespaced object reference looks like for reads. */
 export interface Ref {
@@ -64,72 +65,47 @@ export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
   return kc
 }
 
-function describeError(e: unknown, what: string, server: string): KubeError {
-  if (e instanceof ApiException) {
-    let reason = ''
-    try {
-      const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body
-      reason = body?.message ?? ''
-    } catch {
-      reason = String(e.body).slice(0, 200)
-    }
-    const hint =
-      e.code === 401 ? 'check the credentials in your kubeconfig'
-      : e.code === 403 ? 'your user lacks permission for this; use a context with more rights'
-      : ''
-    return new KubeError(`${what}: HTTP ${e.code}${reason ? ` ${reason}` : ''}`, e.code, hint)
-  }
-  const err = e as Error & { code?: string; cause?: { code?: string } }
-  const code = err.code ?? err.cause?.code ?? ''
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code + err.message)) {
-    return new KubeError(`${what}: cannot reach ${server} (${code || err.message})`, undefined, 'is the cluster running? start it (npx tsx tasks/start-cluster.ts) or pick another context')
-  }
-  return new KubeError(`${what}: ${err.message}`)
+/** The generated client-node APIs Kube calls; only this module touches them (tests pass fakes of the calls they script). */
+export interface KubeApis {
+  core: CoreV1Api
+  apps: AppsV1Api
 }
 
-/**
- * A failure a wait rides out, as kubectl's watches do: the API server not answering for a while (restarted,
- * overloaded) — a refused or reset connection, a timeout, a 429 or a 5xx. Anything else (401, 403, 404, a bad
- * query) ends the wait at once.
- */
-export function isTransient(e: unknown): boolean {
-  if (e instanceof ApiException) return e.code === 429 || e.code >= 500
-  const err = e as Error & { code?: string; cause?: { code?: string } }
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|other side closed/.test(`${err?.code ?? ''} ${err?.cause?.code ?? ''} ${err?.message ?? ''}`)
+/** A list's items and the resourceVersion to watch it from (what a reflector starts with). */
+export interface Listing<T> {
+  items: T[]
+  resourceVersion?: string
 }
 
-/** How long a wait pauses before it opens its watch again after a transient failure. */
-const REWATCH_MS = 1000
+const listing = <T>(r: { items: T[]; metadata?: { resourceVersion?: string } }): Listing<T> => ({ items: r.items, resourceVersion: r.metadata?.resourceVersion })
 
-/** One pod as a watch saw it: when it first showed up and when it began to go away (ms since the epoch). */
-export interface PodSighting {
-  name: string
-  images: string[]
-  firstSeen: number
-  goingAway?: number
-}
-
-export interface PodRecorder {
-  /** Every pod seen so far, in the order they appeared. */
-  sightings(): PodSighting[]
-  /** Set when the watch broke: the sightings may be incomplete. */
-  error(): string | undefined
-  stop(): void
+export interface PodLogOptions {
+  container?: string
+  /** The instance before the last restart (`kubectl logs --previous`). */
+  previous?: boolean
+  /** Only the last N lines (`--tail N`). */
+  tailLines?: number
+  /** How an error names the read; default `read the log of pod/<name>`. */
+  what?: string
 }
 
 export class Kube {
   readonly kc: KubeConfig
+  /**
+   * The generated APIs. Under tasks/ only the cluster module (tasks/lib/kube*.ts) calls them — everything else uses
+   * the named methods below (test/unit/layout.test.ts checks it); e2e suites read through them to check independently.
+   */
   readonly core: CoreV1Api
   readonly apps: AppsV1Api
   readonly objects: KubernetesObjectApi
   /** Where the kubeconfig came from (undefined when a KubeConfig was given): re-read for the context namespace. */
   private readonly target?: KubeTarget
 
-  constructor(target: KubeTarget | KubeConfig = {}) {
+  constructor(target: KubeTarget | KubeConfig = {}, apis: Partial<KubeApis> = {}) {
     this.kc = target instanceof KubeConfig ? target : loadKubeConfig(target)
     if (!(target instanceof KubeConfig)) this.target = target
-    this.core = this.kc.makeApiClient(CoreV1Api)
-    this.apps = this.kc.makeApiClient(AppsV1Api)
+    this.core = apis.core ?? this.kc.makeApiClient(CoreV1Api)
+    this.apps = apis.apps ?? this.kc.makeApiClient(AppsV1Api)
     this.objects = KubernetesObjectApi.makeApiClient(this.kc)
   }
 
@@ -155,7 +131,7 @@ export class Kube {
     try {
       return await call()
     } catch (e) {
-      if (e instanceof ApiException && e.code === 404) return undefined
+      if (isNotFound(e)) return undefined
       throw describeError(e, what, this.server)
     }
   }
@@ -212,12 +188,21 @@ export class Kube {
   }
 
   async listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
-    const r = await this.must(`list pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }))
-    return r.items
+    return (await this.podList(namespace, labelSelector)).items
   }
 
   async listNodes(): Promise<V1Node[]> {
     return (await this.must('list nodes', () => this.core.listNode())).items
+  }
+
+  /** A node (`kubectl get node NAME`); undefined when it is not registered. */
+  readNode(name: string): Promise<V1Node | undefined> {
+    return this.orAbsent('read node', () => this.core.readNode({ name }))
+  }
+
+  /** Every Event in the namespace, in the server's order. */
+  async listEvents(namespace: string): Promise<CoreV1Event[]> {
+    return (await this.eventList(namespace)).items
   }
 
   /** Events about one object, oldest first. */
@@ -225,6 +210,54 @@ export class Kube {
     const fieldSelector = `involvedObject.kind=${kind},involvedObject.name=${name}`
     const r = await this.must(`list events for ${kind}/${name}`, () => this.core.listNamespacedEvent({ namespace, fieldSelector }))
     return r.items.sort((a, b) => eventTime(a) - eventTime(b))
+  }
+
+  /** A container's log (`kubectl logs [--previous] [--tail N]`); undefined when the pod or that instance is not there. */
+  podLog(namespace: string, name: string, { container, previous, tailLines, what }: PodLogOptions = {}): Promise<string | undefined> {
+    return this.orAbsent(what ?? `read the log of pod/${name}`, () => this.core.readNamespacedPodLog({ namespace, name, container, previous, tailLines }))
+  }
+
+  /**
+   * The NodePort `service` answers on from outside the cluster: that of its port named or numbered `port`, else of
+   * its first port that has one. A KubeError naming the Service when it does not exist or has no such NodePort.
+   */
+  async nodePort(namespace: string, service: string, port?: number | string): Promise<number> {
+    const svc = await this.orAbsent(`read service/${service} in ${namespace}`, () => this.core.readNamespacedService({ namespace, name: service }))
+    if (!svc) throw new KubeError(`service/${service} in ${namespace} does not exist`, 404)
+    const nodePort = pickNodePort(svc, port)
+    if (!nodePort) throw new KubeError(`service/${service} in ${namespace} has no NodePort${port === undefined ? '' : ` for port ${port}`}`)
+    return nodePort
+  }
+
+  // ── lists with the version to watch from (the status view's reflectors start from these) ──
+
+  podList(namespace: string, labelSelector?: string): Promise<Listing<V1Pod>> {
+    return this.must(`list pods in ${namespace}`, async () => listing(await this.core.listNamespacedPod({ namespace, labelSelector })))
+  }
+
+  deploymentList(namespace: string): Promise<Listing<V1Deployment>> {
+    return this.must(`list deployments in ${namespace}`, async () => listing(await this.apps.listNamespacedDeployment({ namespace })))
+  }
+
+  replicaSetList(namespace: string, labelSelector?: string): Promise<Listing<V1ReplicaSet>> {
+    return this.must(`list replica sets in ${namespace}`, async () => listing(await this.apps.listNamespacedReplicaSet({ namespace, labelSelector })))
+  }
+
+  serviceList(namespace: string): Promise<Listing<V1Service>> {
+    return this.must(`list services in ${namespace}`, async () => listing(await this.core.listNamespacedService({ namespace })))
+  }
+
+  eventList(namespace: string): Promise<Listing<CoreV1Event>> {
+    return this.must(`list events in ${namespace}`, async () => listing(await this.core.listNamespacedEvent({ namespace })))
+  }
+
+  configMapList(namespace: string): Promise<Listing<V1ConfigMap>> {
+    return this.must(`list config maps in ${namespace}`, async () => listing(await this.core.listNamespacedConfigMap({ namespace })))
+  }
+
+  /** The namespace named `name` as a list of none or one, to watch it by that name. */
+  namespaceList(name: string): Promise<Listing<V1Namespace>> {
+    return this.must(`list namespace ${name}`, async () => listing(await this.core.listNamespace({ fieldSelector: `metadata.name=${name}` })))
   }
 
   /**
@@ -241,243 +274,40 @@ export class Kube {
     return stableJson(stripVolatile(dry)) !== stableJson(stripVolatile(live))
   }
 
-  /**
-   * Watch a collection until `check` returns a value (done) or the deadline passes. `check` sees every
-   * object event; `describe` says what was seen last when the deadline passes.
-   */
-  async watchUntil<T, R>(
+  // ── watches and waits (kube-watch.ts) ──
+
+  /** Watch a collection until `check` returns a value or the deadline passes (kube-watch.ts). */
+  watchUntil<T, R>(
     path: string,
     query: Record<string, string | number | boolean | undefined>,
     check: (obj: T, phase: string) => R | undefined,
     opts: WaitOptions & { what: string; describe?: (last: T | undefined) => string },
   ): Promise<R> {
-    const watch = new Watch(this.kc)
-    let last: T | undefined
-    // the last transient failure while the server did not answer; cleared by the next event
-    let outage: KubeError | undefined
-    let controller: AbortController | undefined
-    let timer: NodeJS.Timeout | undefined
-    let retry: NodeJS.Timeout | undefined
-    try {
-      return await new Promise<R>((resolve, reject) => {
-        let settled = false
-        const finish = (fn: () => void) => {
-          if (settled) return
-          settled = true
-          fn()
-        }
-        timer = setTimeout(() => {
-          const seen = opts.describe ? opts.describe(last) : last ? 'last state did not match' : 'nothing seen'
-          const down = outage ? `; the API server was not answering: ${outage.message}` : ''
-          // what it saw last, and the outage when there was one: both are what the wait "last saw"
-          finish(() => reject(new TimeoutError(Math.round(opts.timeoutMs / 1000), opts.what, `${seen}${down}`)))
-        }, opts.timeoutMs)
-        // a transient failure (the API server restarting) is ridden out until the deadline, and said as progress
-        const failed = (e: unknown) => {
-          if (settled) return
-          if (!isTransient(e)) return finish(() => reject(describeError(e, `watch ${opts.what}`, this.server)))
-          if (!outage) opts.onProgress?.(`the API server is not answering (${(e as Error).message}); watching again every ${REWATCH_MS / 1000}s until the deadline`)
-          outage = describeError(e, `watch ${opts.what}`, this.server)
-          retry = setTimeout(start, REWATCH_MS)
-        }
-        const start = () =>
-          watch
-            .watch(
-              path,
-              { ...query, allowWatchBookmarks: false },
-              (phase, obj: T) => {
-                if (settled) return
-                last = obj
-                outage = undefined
-                try {
-                  const r = check(obj, phase)
-                  if (r !== undefined) finish(() => resolve(r))
-                } catch (e) {
-                  finish(() => reject(e))
-                }
-              },
-              (err) => {
-                if (settled) return
-                // the server closes watches periodically: re-open; an abort is ours
-                if (!err || (err instanceof Error && err.name === 'AbortError')) start()
-                else failed(err)
-              },
-            )
-            .then((c) => {
-              controller = c
-              if (settled) c.abort()
-            })
-            .catch(failed)
-        start()
-      })
-    } finally {
-      if (timer) clearTimeout(timer)
-      if (retry) clearTimeout(retry)
-      controller?.abort()
-    }
+    return watches.watchUntil(this, path, query, check, opts)
   }
 
-  /** Wait until deployment/name has rolled out its current spec (like `kubectl rollout status`). */
   waitForRollout(namespace: string, name: string, opts: WaitOptions): Promise<V1Deployment> {
-    return this.watchUntil<V1Deployment, V1Deployment>(
-      `/apis/apps/v1/namespaces/${namespace}/deployments`,
-      { fieldSelector: `metadata.name=${name}` },
-      (d) => {
-        const s = rolloutStatus(d)
-        opts.onProgress?.(s.message)
-        return s.done ? d : undefined
-      },
-      { ...opts, what: `deployment/${name} to roll out`, describe: (d) => (d ? rolloutStatus(d).message : 'deployment not seen') },
-    )
+    return watches.waitForRollout(this, namespace, name, opts)
   }
 
-  /** Wait until some pod matching the selector satisfies `ready` (e.g. Running and Ready). */
   waitForPod(namespace: string, labelSelector: string, ready: (p: V1Pod) => boolean, opts: WaitOptions & { what: string }): Promise<V1Pod> {
-    return this.watchUntil<V1Pod, V1Pod>(
-      `/api/v1/namespaces/${namespace}/pods`,
-      { labelSelector },
-      (p, phase) => {
-        if (phase === 'DELETED') return undefined
-        opts.onProgress?.(podSummary(p))
-        return ready(p) ? p : undefined
-      },
-      { ...opts, describe: (p) => (p ? podSummary(p) : `no pod matching ${labelSelector}`) },
-    )
+    return watches.waitForPod(this, namespace, labelSelector, ready, opts)
   }
 
-  /** Wait until the object is gone (after a delete). */
-  async waitForDeletion(ref: Ref, opts: WaitOptions): Promise<void> {
-    const fieldSelector = `metadata.name=${ref.name}`
-    // a list gives the version to watch from: a deletion between the look and the watch is still seen
-    const list = await this.must(`list ${ref.kind.toLowerCase()}/${ref.name}`, () =>
-      this.objects.list(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, fieldSelector),
-    )
-    if (!list.items.length) return
-    const plural = `${ref.kind.toLowerCase()}s`
-    const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`
-    const path = `${base}${ref.namespace ? `/namespaces/${ref.namespace}` : ''}/${plural}`
-    await this.watchUntil<KubernetesObject, true>(
-      path,
-      { fieldSelector, resourceVersion: list.metadata?.resourceVersion },
-      (_o, phase) => (phase === 'DELETED' ? true : undefined),
-      { ...opts, what: `${ref.kind.toLowerCase()}/${ref.name} to be deleted` },
-    )
+  waitForDeletion(ref: Ref, opts: WaitOptions): Promise<void> {
+    return watches.waitForDeletion(this, ref, opts)
   }
 
-  /** Wait until an Event about the object matches (e.g. Unhealthy "Readiness probe failed"), like `kubectl describe` shows. */
   waitForEvent(namespace: string, kind: string, name: string, match: (e: CoreV1Event) => boolean, opts: WaitOptions & { what: string }): Promise<CoreV1Event> {
-    return this.watchUntil<CoreV1Event, CoreV1Event>(
-      `/api/v1/namespaces/${namespace}/events`,
-      { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` },
-      (e, phase) => (phase !== 'DELETED' && match(e) ? e : undefined),
-      { ...opts, describe: (e) => (e ? `last event ${e.reason ?? ''}: ${(e.message ?? '').trim()}` : `no event about ${kind.toLowerCase()}/${name}`) },
-    )
+    return watches.waitForEvent(this, namespace, kind, name, match, opts)
   }
 
-  /**
-   * Follow a container's log (`kubectl logs -f`) until a line matches; returns that line. Fails at the deadline,
-   * or when the log ends first (the container stopped), saying which line came last.
-   */
-  async waitForLog(namespace: string, pod: string, container: string, pattern: RegExp, opts: WaitOptions & { what: string }): Promise<string> {
-    const server = this.kc.getCurrentCluster()?.server
-    if (!server) throw new KubeError(`context '${this.contextName}' has no cluster server in the kubeconfig`)
-    const url = new URL(`/api/v1/namespaces/${namespace}/pods/${pod}/log`, server)
-    url.searchParams.set('container', container)
-    url.searchParams.set('follow', 'true')
-    const reqOpts: https.RequestOptions = { method: 'GET' }
-    await this.kc.applyToHTTPSOptions(reqOpts)
-    const mod = url.protocol === 'http:' ? http : https
-    let last = 'no log line yet'
-    let req: http.ClientRequest | undefined
-    let timer: NodeJS.Timeout | undefined
-    try {
-      return await new Promise<string>((resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new TimeoutError(Math.round(opts.timeoutMs / 1000), opts.what, last, 'last log line')),
-          opts.timeoutMs,
-        )
-        req = mod.request(url, reqOpts, (res) => {
-          let body = ''
-          let partial = ''
-          res.setEncoding('utf8')
-          res.on('data', (d: string) => {
-            if (res.statusCode !== 200) {
-              body += d
-              return
-            }
-            const lines = (partial + d).split('\n')
-            partial = lines.pop() ?? ''
-            for (const line of lines) {
-              if (!line.trim()) continue
-              last = line
-              opts.onProgress?.(line)
-              if (pattern.test(line)) resolve(line)
-            }
-          })
-          // destroying the request once a line matched aborts the response too: nothing to report then
-          res.on('error', (e) => reject(describeError(e, `follow the log of pod/${pod}`, server)))
-          res.on('end', () => {
-            if (res.statusCode !== 200) {
-              let reason = body.trim()
-              try {
-                reason = (JSON.parse(body) as { message?: string }).message ?? reason
-              } catch {
-                // not JSON: keep the raw text
-              }
-              reject(new KubeError(`read the log of pod/${pod} in ${namespace}: HTTP ${res.statusCode} ${reason}`, res.statusCode))
-            } else if (partial && pattern.test(partial)) resolve(partial)
-            else reject(new KubeError(`the log of pod/${pod} ended (its container stopped) before ${opts.what}; last log line: ${partial || last}`))
-          })
-        })
-        req.on('error', (e) => reject(describeError(e, `follow the log of pod/${pod}`, server)))
-        req.end()
-      })
-    } finally {
-      if (timer) clearTimeout(timer)
-      req?.destroy()
-    }
+  waitForLog(namespace: string, pod: string, container: string, pattern: RegExp, opts: WaitOptions & { what: string }): Promise<string> {
+    return watches.waitForLog(this, namespace, pod, container, pattern, opts)
   }
 
-  /**
-   * Watch pods (what `kubectl get pods -w` shows) and note when each was first seen and when it began to go
-   * (deletionTimestamp set, or deleted), until stop(). For showing the order of a rolling update.
-   */
-  async recordPods(namespace: string, labelSelector: string): Promise<PodRecorder> {
-    const seen = new Map<string, PodSighting>()
-    const watch = new Watch(this.kc)
-    let stopped = false
-    let error: string | undefined
-    let controller: AbortController | undefined
-    const onEvent = (phase: string, p: V1Pod) => {
-      const name = p.metadata?.name ?? '?'
-      const now = Date.now()
-      let s = seen.get(name)
-      if (!s) seen.set(name, (s = { name, images: (p.spec?.containers ?? []).map((c) => c.image ?? ''), firstSeen: now }))
-      if (s.goingAway === undefined && (phase === 'DELETED' || p.metadata?.deletionTimestamp)) s.goingAway = now
-    }
-    const start = (): Promise<void> =>
-      watch
-        .watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector, allowWatchBookmarks: false }, onEvent, (err) => {
-          if (stopped) return
-          // the server closes watches now and then: re-open (pods already seen keep their first sighting)
-          if (err && !(err instanceof Error && err.name === 'AbortError')) error = describeError(err, `watch pods in ${namespace}`, this.server).message
-          else void start().catch((e) => (error = describeError(e, `watch pods in ${namespace}`, this.server).message))
-        })
-        .then((c) => {
-          controller = c
-          if (stopped) c.abort()
-        })
-    await start().catch((e) => {
-      throw describeError(e, `watch pods in ${namespace}`, this.server)
-    })
-    return {
-      sightings: () => [...seen.values()].sort((a, b) => a.firstSeen - b.firstSeen),
-      error: () => error,
-      stop: () => {
-        stopped = true
-        controller?.abort()
-      },
-    }
+  recordPods(namespace: string, labelSelector: string): Promise<PodRecorder> {
+    return watches.recordPods(this, namespace, labelSelector)
   }
 
   /** What `kubectl top pods` reads; undefined when the cluster has no metrics API (metrics-server not installed). */
@@ -486,4 +316,4 @@ export class Kube {
   }
 }
 
-export type { V1Deployment, V1Pod, CoreV1Event, V1Node, KubernetesObject, PodMetricsList }
+export type { V1Deployment, V1Pod, CoreV1Event, V1Node, V1Service, KubernetesObject, PodMetricsList }

@@ -1,9 +1,10 @@
 /**
  * Shared test doubles for task factories: a Shell that records every command and returns scripted
- * results, a kube stand-in built from the methods a test scripts, a Provider, and a listr task wrapper
- * that keeps every output line. Only ADD exports here (several test files share it).
+ * results, a kube stand-in built from the methods a test scripts (or a real Kube over scripted API calls), a Provider,
+ * and a listr task wrapper that keeps every output line. Only ADD exports here (several test files share it).
  */
-import type { Kube } from '../../tasks/lib/kube.ts'
+import { KubeConfig } from '@kubernetes/client-node'
+import { Kube, type KubeApis } from '../../tasks/lib/kube.ts'
 import { directEndpoint, type Provider } from '../../tasks/lib/providers/types.ts'
 import { CommandError, formatCommand, type Background, type RunOpts, type RunResult, type Shell, type StartOpts } from '../../tasks/lib/shell.ts'
 import type { Step, TaskApi } from '../../tasks/lib/task.ts'
@@ -103,6 +104,30 @@ export function fakeKube(impl: Record<string, unknown>): Kube & { calls: Array<{
       return t[prop]
     },
   }) as unknown as Kube & { calls: Array<{ method: string; args: unknown[] }> }
+}
+
+/**
+ * A real Kube whose generated APIs (core, apps) answer with the calls a test scripts — its own logic (404 → undefined,
+ * errors that name the call) runs as in a run. Any call not scripted throws; its kubeconfig points at a closed
+ * loopback port, so nothing reaches a cluster.
+ */
+export function kubeOver(apis: { core?: Record<string, unknown>; apps?: Record<string, unknown> }, context = 'test'): Kube {
+  const kc = new KubeConfig()
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: context, cluster: 'c', user: 'u' }],
+    currentContext: context,
+  })
+  const scripted = (api: string, calls: Record<string, unknown> = {}) =>
+    new Proxy(calls, {
+      get(t, prop) {
+        if (typeof prop === 'symbol' || prop === 'then') return undefined
+        if (!(prop in t)) throw new Error(`unexpected kube.${api}.${prop} in this test`)
+        return t[prop]
+      },
+    })
+  return new Kube(kc, { core: scripted('core', apis.core), apps: scripted('apps', apis.apps) } as unknown as KubeApis)
 }
 
 /** A Provider whose commands are plain `kubectl …` (no --context) unless a test overrides target(). */

@@ -1,9 +1,13 @@
-/** Pure helpers of tasks/lib/kube.ts: rollout judgement, pod one-liners, readiness, stable JSON, its typed errors. */
+/**
+ * tasks/lib/kube.ts: the pure helpers (rollout judgement, pod one-liners, pod and node readiness, the NodePort pick,
+ * stable JSON, the typed errors), and the named reads over scripted API calls (404 → undefined, errors name the read).
+ */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ApiException } from '@kubernetes/client-node'
-import { isPodReady, isTransient, KubeError, podSummary, rolloutStatus, stableJson, TimeoutError, type V1Deployment, type V1Pod } from '../../tasks/lib/kube.ts'
+import { isNodeReady, isPodReady, isTransient, KubeError, pickNodePort, podSummary, readyCondition, rolloutStatus, stableJson, TimeoutError, type V1Deployment, type V1Node, type V1Pod, type V1Service } from '../../tasks/lib/kube.ts'
 import { registerSecret } from '../../tasks/lib/redact.ts'
+import { kubeOver } from './fakes.ts'
 
 function deployment(o: { replicas?: number; generation?: number; status?: V1Deployment['status'] }): V1Deployment {
   return { metadata: { name: 'hellogopher', generation: o.generation ?? 2 }, spec: { replicas: o.replicas, selector: {}, template: {} }, status: o.status }
@@ -129,6 +133,119 @@ test('isTransient: a wait rides out the API server not answering, and stops at o
   assert.not.ok(isTransient(new ApiException(404, 'Not Found', '', {})))
   assert.not.ok(isTransient(new Error('unexpected token in JSON')))
   assert.not.ok(isTransient(sys('ENOTFOUND', 'getaddrinfo ENOTFOUND nowhere')), 'a name that does not resolve does not come back by waiting')
+})
+
+// ── node readiness ───────────────────────────────────────────────────────────
+const node = (ready: 'True' | 'False' | undefined, reason?: string): V1Node => ({
+  metadata: { name: 'learn-k8s-lab' },
+  status: { conditions: ready ? [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: ready, reason }] : [] },
+})
+for (const [n, want] of [[node('True'), true], [node('False', 'KubeletNotReady'), false], [node(undefined), false], [{}, false], [undefined, false]] as Array<[V1Node | undefined, boolean]>) {
+  test(`isNodeReady(${JSON.stringify(n?.status?.conditions ?? null)}) = ${want}`, () => assert.is(isNodeReady(n), want))
+}
+
+test('readyCondition: the Ready condition among the others, or none', () => {
+  assert.equal(readyCondition(node('False', 'KubeletNotReady')), { type: 'Ready', status: 'False', reason: 'KubeletNotReady' })
+  assert.is(readyCondition(node(undefined)), undefined)
+  assert.is(readyCondition(undefined), undefined)
+})
+
+// ── the NodePort pick ────────────────────────────────────────────────────────
+const svc = (...ports: Array<{ name?: string; port: number; nodePort?: number }>): V1Service => ({ spec: { type: 'NodePort', ports } })
+const pickCases: Array<[string, V1Service, number | string | undefined, number | undefined]> = [
+  ['one port: its NodePort', svc({ port: 8080, nodePort: 30080 }), undefined, 30080],
+  ['no port asked: the first port that has one', svc({ name: 'metrics', port: 9090 }, { name: 'http', port: 8080, nodePort: 31234 }), undefined, 31234],
+  ['by number', svc({ name: 'http', port: 8080, nodePort: 31234 }, { name: 'admin', port: 9000, nodePort: 32000 }), 9000, 32000],
+  ['by name', svc({ name: 'http', port: 8080, nodePort: 31234 }, { name: 'admin', port: 9000, nodePort: 32000 }), 'http', 31234],
+  ['a number is not a name', svc({ name: '8080', port: 80, nodePort: 30001 }), 8080, undefined],
+  ['the asked port has no NodePort (another has)', svc({ port: 8080 }, { port: 9000, nodePort: 32000 }), 8080, undefined],
+  ['no such port', svc({ port: 8080, nodePort: 30080 }), 'http', undefined],
+  ['a ClusterIP Service', { spec: { type: 'ClusterIP', ports: [{ port: 8080 }] } }, undefined, undefined],
+  ['no spec at all', {}, undefined, undefined],
+]
+for (const [name, s, port, want] of pickCases) {
+  test(`pickNodePort: ${name}`, () => assert.is(pickNodePort(s, port), want))
+}
+
+// ── named reads over scripted API calls ──────────────────────────────────────
+const apiError = (code: number, message: string) => new ApiException(code, message, JSON.stringify({ kind: 'Status', message }), {})
+const rejects = async (p: Promise<unknown>): Promise<KubeError> => {
+  try {
+    await p
+  } catch (e) {
+    assert.instance(e, KubeError)
+    return e as KubeError
+  }
+  throw new Error('expected a KubeError')
+}
+
+test('podLog: asks for the container, the previous instance and the tail; returns the text', async () => {
+  const asked: unknown[] = []
+  const kube = kubeOver({ core: { readNamespacedPodLog: async (req: unknown) => (asked.push(req), 'line 1\nline 2\n') } })
+  assert.is(await kube.podLog('hellogopher', 'hellogopher-1', { container: 'hellogopher', previous: true, tailLines: 20 }), 'line 1\nline 2\n')
+  assert.is(await kube.podLog('default', 'p'), 'line 1\nline 2\n')
+  assert.equal(asked, [
+    { namespace: 'hellogopher', name: 'hellogopher-1', container: 'hellogopher', previous: true, tailLines: 20 },
+    { namespace: 'default', name: 'p', container: undefined, previous: undefined, tailLines: undefined },
+  ])
+})
+
+test('podLog: a pod (or previous instance) that is not there → undefined; any other failure names the read', async () => {
+  const kube = kubeOver({ core: { readNamespacedPodLog: async () => Promise.reject(apiError(404, 'pods "p" not found')) } })
+  assert.is(await kube.podLog('default', 'p', { previous: true }), undefined)
+  const waiting = kubeOver({ core: { readNamespacedPodLog: async () => Promise.reject(apiError(400, 'container "hellogopher" in pod "p" is waiting to start: ContainerCreating')) } })
+  const e = await rejects(waiting.podLog('default', 'p', { container: 'hellogopher' }))
+  assert.is(e.message, 'read the log of pod/p: HTTP 400 container "hellogopher" in pod "p" is waiting to start: ContainerCreating')
+  assert.is(e.status, 400)
+  assert.match((await rejects(waiting.podLog('default', 'p', { what: 'read logs of pod/p' }))).message, /^read logs of pod\/p: HTTP 400 /)
+})
+
+test('nodePort: reads the Service once and picks its NodePort (by port number or name when asked)', async () => {
+  const asked: unknown[] = []
+  const kube = kubeOver({ core: { readNamespacedService: async (req: unknown) => (asked.push(req), svc({ name: 'http', port: 8080, nodePort: 31234 }, { name: 'admin', port: 9000, nodePort: 32000 })) } })
+  assert.is(await kube.nodePort('hellogopher', 'hellogopher'), 31234)
+  assert.is(await kube.nodePort('hellogopher', 'hellogopher', 9000), 32000)
+  assert.is(await kube.nodePort('hellogopher', 'hellogopher', 'admin'), 32000)
+  assert.equal(asked, Array(3).fill({ namespace: 'hellogopher', name: 'hellogopher' }))
+})
+
+test('nodePort: a missing Service, a Service without NodePort and a refused read are KubeErrors naming the Service', async () => {
+  const missing = kubeOver({ core: { readNamespacedService: async () => Promise.reject(apiError(404, 'services "hellogopher" not found')) } })
+  const gone = await rejects(missing.nodePort('hellogopher', 'hellogopher'))
+  assert.is(gone.message, 'service/hellogopher in hellogopher does not exist')
+  assert.is(gone.status, 404)
+  const clusterIp = kubeOver({ core: { readNamespacedService: async () => ({ spec: { type: 'ClusterIP', ports: [{ port: 8080 }] } }) } })
+  assert.is((await rejects(clusterIp.nodePort('hellogopher', 'hellogopher'))).message, 'service/hellogopher in hellogopher has no NodePort')
+  assert.is((await rejects(clusterIp.nodePort('hellogopher', 'hellogopher', 8080))).message, 'service/hellogopher in hellogopher has no NodePort for port 8080')
+  const forbidden = kubeOver({ core: { readNamespacedService: async () => Promise.reject(apiError(403, 'services "hellogopher" is forbidden')) } })
+  assert.is(
+    (await rejects(forbidden.nodePort('hellogopher', 'hellogopher'))).message,
+    'read service/hellogopher in hellogopher: HTTP 403 services "hellogopher" is forbidden — your user lacks permission for this; use a context with more rights',
+  )
+})
+
+test('readNode: the node, or undefined when it is not registered; other failures name the read', async () => {
+  const n = node('True')
+  assert.equal(await kubeOver({ core: { readNode: async ({ name }: { name: string }) => ({ ...n, metadata: { name } }) } }).readNode('learn-k8s-lab'), n)
+  assert.is(await kubeOver({ core: { readNode: async () => Promise.reject(apiError(404, 'nodes "x" not found')) } }).readNode('x'), undefined)
+  assert.match((await rejects(kubeOver({ core: { readNode: async () => Promise.reject(apiError(500, 'etcdserver: request timed out')) } }).readNode('x'))).message, /^read node: HTTP 500 etcdserver/)
+})
+
+test('listEvents and the listings: items, the version to watch from, and errors that say which list', async () => {
+  const ev = { metadata: { name: 'e1' }, involvedObject: {}, reason: 'Started' }
+  const kube = kubeOver({
+    core: {
+      listNamespacedEvent: async () => ({ items: [ev], metadata: { resourceVersion: '42' } }),
+      listNamespace: async (req: unknown) => ({ items: [req], metadata: { resourceVersion: '7' } }),
+      listNamespacedConfigMap: async () => Promise.reject(apiError(403, 'configmaps is forbidden')),
+    },
+    apps: { listNamespacedReplicaSet: async (req: unknown) => ({ items: [req], metadata: {} }) },
+  })
+  assert.equal(await kube.listEvents('hellogopher'), [ev])
+  assert.equal(await kube.eventList('hellogopher'), { items: [ev], resourceVersion: '42' })
+  assert.equal(await kube.namespaceList('hellogopher'), { items: [{ fieldSelector: 'metadata.name=hellogopher' }], resourceVersion: '7' })
+  assert.equal(await kube.replicaSetList('hellogopher', 'app=hellogopher'), { items: [{ namespace: 'hellogopher', labelSelector: 'app=hellogopher' }], resourceVersion: undefined })
+  assert.match((await rejects(kube.configMapList('hellogopher'))).message, /^list config maps in hellogopher: HTTP 403 configmaps is forbidden/)
 })
 
 test.run()

@@ -1,0 +1,41 @@
+/** How a failed API call becomes a KubeError saying what to do, and which failures a wait rides out (client-node's errors). */
+import { ApiException } from '@kubernetes/client-node'
+import { KubeError } from './kube-state.ts'
+
+/** A failed call as a KubeError naming `what` failed: the HTTP status and the server's reason, or that `server` is unreachable. */
+export function describeError(e: unknown, what: string, server: string): KubeError {
+  if (e instanceof ApiException) {
+    let reason = ''
+    try {
+      const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body
+      reason = body?.message ?? ''
+    } catch {
+      reason = String(e.body).slice(0, 200)
+    }
+    const hint =
+      e.code === 401 ? 'check the credentials in your kubeconfig'
+      : e.code === 403 ? 'your user lacks permission for this; use a context with more rights'
+      : ''
+    return new KubeError(`${what}: HTTP ${e.code}${reason ? ` ${reason}` : ''}`, e.code, hint)
+  }
+  const err = e as Error & { code?: string; cause?: { code?: string } }
+  const code = err.code ?? err.cause?.code ?? ''
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code + err.message)) {
+    return new KubeError(`${what}: cannot reach ${server} (${code || err.message})`, undefined, 'is the cluster running? start it (npx tsx tasks/start-cluster.ts) or pick another context')
+  }
+  return new KubeError(`${what}: ${err.message}`)
+}
+
+/** Did the API answer 404 (the object is not there)? */
+export const isNotFound = (e: unknown): boolean => e instanceof ApiException && e.code === 404
+
+/**
+ * A failure a wait rides out, as kubectl's watches do: the API server not answering for a while (restarted,
+ * overloaded) — a refused or reset connection, a timeout, a 429 or a 5xx. Anything else (401, 403, 404, a bad
+ * query) ends the wait at once.
+ */
+export function isTransient(e: unknown): boolean {
+  if (e instanceof ApiException) return e.code === 429 || e.code >= 500
+  const err = e as Error & { code?: string; cause?: { code?: string } }
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|other side closed/.test(`${err?.code ?? ''} ${err?.cause?.code ?? ''} ${err?.message ?? ''}`)
+}
