@@ -178,7 +178,7 @@ export const lesson: Lesson = {
           }, { timeoutMs: FAIL_TIMEOUT_MS, what: 'the new hellogopher pod to crash-loop' })
           const name = pod.metadata!.name!
           const previous = crashInPreviousLog(pod)
-          const text = (await kube.orAbsent(`read the log of pod/${name}`, () => kube.core.readNamespacedPodLog({ namespace: NS, name, container: CONTAINER, previous }))) ?? ''
+          const text = (await kube.podLog(NS, name, { container: CONTAINER, previous })) ?? ''
           await look(deps, log, ['get', 'pods', '-n', NS, '-l', SELECTOR])
           await look(deps, log, ['logs', name, '-n', NS, ...(previous ? ['--previous'] : [])], { pick: /cannot connect|denied|starting/ })
           const line = text.split('\n').find((l) => /cannot connect to database/.test(l))

@@ -149,14 +149,8 @@ export function liveCheckDeps(deps: Deps): CheckDeps {
       return r.items as never[]
     },
     pods: (namespace, labelSelector) => kube().listPods(namespace, labelSelector),
-    async events(namespace) {
-      const k = kube()
-      return (await k.must(`list events in ${namespace}`, () => k.core.listNamespacedEvent({ namespace }))).items
-    },
-    log: (namespace, name, container, previous) => {
-      const k = kube()
-      return k.orAbsent(`read the log of pod/${name}`, () => k.core.readNamespacedPodLog({ namespace, name, container, previous }))
-    },
+    events: (namespace) => kube().listEvents(namespace),
+    log: (namespace, name, container, previous) => kube().podLog(namespace, name, { container, previous }),
     contextNamespace: () => kube().contextNamespace,
     podMetrics: (namespace) => kube().podMetrics(namespace),
     imageInRuntime: (image) => deps.provider.imageInRuntime(deps.sh, image),

@@ -48,7 +48,7 @@ export function appConnected(deps: Deps): Step {
     async check(_ctx, log) {
       const kube = deps.kube()
       const pod = await appPod(deps)
-      const text = (await kube.orAbsent(`read the log of pod/${pod}`, () => kube.core.readNamespacedPodLog({ namespace: NS, name: pod, container: CONTAINER }))) ?? ''
+      const text = (await kube.podLog(NS, pod, { container: CONTAINER })) ?? ''
       await look(deps, log, ['logs', pod, '-n', NS], { pick: /starting|connected|database|listening|cannot/ })
       const line = text.split('\n').find((l) => /connected to database/.test(l))
       if (!line) throw new NotSeen('"connected to database" in the log', text.trim().split('\n').pop() ?? 'an empty log')

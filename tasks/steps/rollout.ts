@@ -70,9 +70,7 @@ export async function diagnoseNewestPod(kube: Kube, namespace: string, selector:
   if (logs) {
     const previous = crashInPreviousLog(pod)
     try {
-      const text = await kube.orAbsent(`read logs of pod/${name}`, () =>
-        kube.core.readNamespacedPodLog({ namespace, name, container: APP, previous, tailLines: 20 }),
-      )
+      const text = await kube.podLog(namespace, name, { container: APP, previous, tailLines: 20, what: `read logs of pod/${name}` })
       const line = lastLine(text)
       parts.push(line ? `last log: ${line}` : 'no log lines')
     } catch (e) {

@@ -282,7 +282,6 @@ test('restart with a wrong password: the wait fails naming the crash-looping pod
       containerStatuses: [{ name: 'hellogopher', image: '', imageID: '', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }],
     },
   }
-  const logReqs: unknown[] = []
   const kube = fakeKube({
     waitForRollout: async () => {
       throw new TimeoutError(120, 'deployment/hellogopher to roll out', '0 of 1 updated replicas available')
@@ -290,13 +289,8 @@ test('restart with a wrong password: the wait fails naming the crash-looping pod
     getDeployment: async () => ({ spec: { selector: { matchLabels: { app: 'hellogopher' } }, template: {} } }),
     listPods: async () => [crashing],
     eventsFor: async () => [{ metadata: {}, involvedObject: {}, reason: 'BackOff', message: 'Back-off restarting failed container hellogopher in pod hellogopher-new_hellogopher(1234)' }],
-    orAbsent: async (_what: string, call: () => Promise<unknown>) => call(),
-    core: {
-      readNamespacedPodLog: async (req: unknown) => {
-        logReqs.push(req)
-        return 'starting hellogopher 5.0\ncannot connect to database at 10.96.0.12:3306: Error 1045 (28000): Access denied for user \'root\'@\'10.244.0.7\' (using password: YES)\n'
-      },
-    },
+    podLog: async () =>
+      'starting hellogopher 5.0\ncannot connect to database at 10.96.0.12:3306: Error 1045 (28000): Access denied for user \'root\'@\'10.244.0.7\' (using password: YES)\n',
   })
   await rejects(runStep(restartApp(fakeDeps({ kube }), { wait: true }), testCtx()), (e) => {
     assert.is(
@@ -305,7 +299,7 @@ test('restart with a wrong password: the wait fails naming the crash-looping pod
     )
   })
   // the crashed instance's log is the one before the restart
-  assert.equal(logReqs, [{ namespace: 'hellogopher', name: 'hellogopher-new', container: 'hellogopher', previous: true, tailLines: 20 }])
+  assert.equal(kube.calls.filter((c) => c.method === 'podLog').map((c) => c.args), [['hellogopher', 'hellogopher-new', { container: 'hellogopher', previous: true, tailLines: 20, what: 'read logs of pod/hellogopher-new' }]])
 })
 
 test('restart: an unreadable log does not hide the rollout failure', async () => {
@@ -316,10 +310,9 @@ test('restart: an unreadable log does not hide the rollout failure', async () =>
     getDeployment: async () => undefined,
     listPods: async () => [{ metadata: { name: 'p' }, status: { phase: 'Pending' } }],
     eventsFor: async () => [],
-    orAbsent: async () => {
+    podLog: async () => {
       throw new KubeError('read logs of pod/p: HTTP 400 container "hellogopher" in pod "p" is waiting to start: ContainerCreating')
     },
-    core: {},
   })
   await rejects(runStep(restartApp(fakeDeps({ kube }), { wait: true, timeoutMs: 5000 }), testCtx()), (e) => {
     assert.match(e.message, /^deployment\/hellogopher did not finish rolling out within 5s \(0 of 1 updated replicas available\); newest pod\/p Pending 0\/0 ready, 0 restarts; log unavailable \(read logs of pod\/p: HTTP 400/)

@@ -16,7 +16,7 @@ import {
   parseNodeIp,
 } from '../../tasks/lib/providers/kind.ts'
 import { CommandError } from '../../tasks/lib/shell.ts'
-import { fakeKube, fakeShell, type Call, type Reply } from './fakes.ts'
+import { fakeShell, kubeOver, type Call, type Reply } from './fakes.ts'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')
 /** Recorded: `crictl images -o json` (cri-tools v1.34.0) against the lab's containerd — the same CRI answer a kind node gives. */
@@ -199,7 +199,7 @@ test('imageInRuntime: the node container is not there → an error saying so', a
 
 // ── service URL ──────────────────────────────────────────────────────────────
 const svcKube = (nodePort?: number) =>
-  fakeKube({ core: { readNamespacedService: async () => ({ spec: { type: 'NodePort', ports: [{ port: 8080, ...(nodePort ? { nodePort } : {}) }] } }) } })
+  kubeOver({ core: { readNamespacedService: async () => ({ spec: { type: 'NodePort', ports: [{ port: 8080, ...(nodePort ? { nodePort } : {}) }] } }) } })
 
 test('serviceUrl: a random NodePort → the node container IP (docker inspect), reachable from a Linux host', async () => {
   const sh = shellFor((c) => (c.bin === 'docker' ? { stdout: fixture('docker-inspect-kind-node-ip.txt') } : new Error('unexpected')))

@@ -234,9 +234,8 @@ test('never owns a context; targets --context when given, else the current one',
 })
 
 test('serviceUrl: NodePort on a node ExternalIP, else InternalIP', async () => {
-  const svc = { spec: { ports: [{ port: 8080, nodePort: 31000 }] } }
   const kube = (addresses: Array<{ type: string; address: string }>) =>
-    fakeKube({ core: { readNamespacedService: async () => svc }, listNodes: async () => [{ status: { addresses } }], contextName: 'prod-eu' })
+    fakeKube({ nodePort: async () => 31000, listNodes: async () => [{ status: { addresses } }], contextName: 'prod-eu' })
   const p = remoteProvider({ registry: REG })
   assert.is((await p.serviceUrl(fakeShell(), kube([{ type: 'InternalIP', address: '10.0.0.4' }, { type: 'ExternalIP', address: '203.0.113.7' }]), 'hellogopher', 'hellogopher')).url, 'http://203.0.113.7:31000')
   assert.is((await p.serviceUrl(fakeShell(), kube([{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '10.0.0.4' }]), 'hellogopher', 'hellogopher')).url, 'http://10.0.0.4:31000')

@@ -149,9 +149,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
       return crictlImageId(r.stdout, image) === local.stdout.trim()
     },
     async serviceUrl(sh: Shell, kube: Kube, namespace: string, service: string) {
-      const svc = await kube.core.readNamespacedService({ namespace, name: service })
-      const port = svc.spec?.ports?.find((p) => p.nodePort)?.nodePort
-      if (!port) throw new Error(`service/${service} in ${namespace} has no NodePort`)
+      const port = await kube.nodePort(namespace, service)
       if (port === KIND_NODE_PORT) return directEndpoint(`http://127.0.0.1:${port}`)
       // a space after each address: a node on two docker networks would otherwise print them run together
       const args = ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', node]

@@ -65,9 +65,7 @@ export function labProvider(): Provider {
       return (await runtimeConfigDigest(sh, image)) === local.id
     },
     async serviceUrl(_sh, kube, namespace, service) {
-      const svc = await kube.core.readNamespacedService({ namespace, name: service })
-      const port = svc.spec?.ports?.find((p) => p.nodePort)?.nodePort
-      if (!port) throw new Error(`service/${service} in ${namespace} has no NodePort`)
+      const port = await kube.nodePort(namespace, service)
       return directEndpoint(`http://${LAB_NODE_IP}:${port}`)
     },
     imageOverrides: () => ({ ...LAB_IMAGE_OVERRIDES }),

@@ -116,9 +116,7 @@ export function remoteProvider(opts: RemoteOptions = {}): Provider {
       return manifestConfigDigest(r.stdout) === local.stdout.trim()
     },
     async serviceUrl(_sh: Shell, kube: Kube, namespace: string, service: string) {
-      const svc = await kube.core.readNamespacedService({ namespace, name: service })
-      const port = svc.spec?.ports?.find((p) => p.nodePort)?.nodePort
-      if (!port) throw new Error(`service/${service} in ${namespace} has no NodePort`)
+      const port = await kube.nodePort(namespace, service)
       const nodes = await kube.listNodes()
       const addrs = nodes.flatMap((n) => n.status?.addresses ?? [])
       const addr = addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'InternalIP')

@@ -4,17 +4,12 @@
  * from a Secret is taken from the pod's spec.
  */
 import { Watch } from '@kubernetes/client-node'
-import type { Kube } from '../kube.ts'
+import type { Kube, Listing } from '../kube.ts'
 import type { ClusterObjects } from './model.ts'
 import { Reflector, type ListResult, type Meta, type ReflectorDeps, type ReflectorStatus, type WatchHandle } from './reflector.ts'
 
 type Collection = 'deployments' | 'replicaSets' | 'pods' | 'services' | 'events' | 'configMaps'
 const COLLECTIONS: Collection[] = ['deployments', 'replicaSets', 'pods', 'services', 'events', 'configMaps']
-
-interface Lister {
-  items: unknown[]
-  metadata?: { resourceVersion?: string }
-}
 
 function path(c: Collection, ns: string): string {
   switch (c) {
@@ -33,40 +28,36 @@ function path(c: Collection, ns: string): string {
   }
 }
 
-function lister(kube: Kube, c: Collection, namespace: string): () => Promise<Lister> {
+/** One list of a collection (the cluster module names what failed: `list replica sets in <ns>`). */
+function lister(kube: Kube, c: Collection, namespace: string): () => Promise<Listing<unknown>> {
   switch (c) {
     case 'deployments':
-      return () => kube.apps.listNamespacedDeployment({ namespace })
+      return () => kube.deploymentList(namespace)
     case 'replicaSets':
-      return () => kube.apps.listNamespacedReplicaSet({ namespace })
+      return () => kube.replicaSetList(namespace)
     case 'pods':
-      return () => kube.core.listNamespacedPod({ namespace })
+      return () => kube.podList(namespace)
     case 'services':
-      return () => kube.core.listNamespacedService({ namespace })
+      return () => kube.serviceList(namespace)
     case 'events':
-      return () => kube.core.listNamespacedEvent({ namespace })
+      return () => kube.eventList(namespace)
     case 'configMaps':
-      return () => kube.core.listNamespacedConfigMap({ namespace })
+      return () => kube.configMapList(namespace)
   }
 }
 
 const names = (c: Collection) => c.replace(/([A-Z])/g, ' $1').toLowerCase()
 
-async function list<T>(kube: Kube, what: string, call: () => Promise<Lister>): Promise<ListResult<T>> {
-  const r = await kube.must(`list ${what}`, call)
-  return { items: r.items as T[], resourceVersion: r.metadata?.resourceVersion }
-}
-
-const namespaceLister = (kube: Kube, ns: string) => () => kube.core.listNamespace({ fieldSelector: `metadata.name=${ns}` })
+const namespaceLister = (kube: Kube, ns: string) => () => kube.namespaceList(ns)
 
 /** Every collection of the namespaces, listed once (in parallel). */
 export async function readCluster(kube: Kube, namespaces: string[]): Promise<ClusterObjects> {
   const out: ClusterObjects = { namespaces, existing: new Set(), deployments: [], replicaSets: [], pods: [], services: [], events: [], configMaps: [] }
   await Promise.all(
     namespaces.flatMap((ns) => [
-      list<Meta>(kube, `namespace ${ns}`, namespaceLister(kube, ns)).then((r) => r.items.length && out.existing!.add(ns)),
+      namespaceLister(kube, ns)().then((r) => r.items.length && out.existing!.add(ns)),
       ...COLLECTIONS.map(async (c) => {
-        const r = await list<never>(kube, `${names(c)} in ${ns}`, lister(kube, c, ns))
+        const r = await lister(kube, c, ns)()
         ;(out[c] as unknown[]).push(...r.items)
       }),
     ]),
@@ -83,10 +74,10 @@ export interface ClusterWatch {
   stop(): Promise<void>
 }
 
-function reflectorDeps<T>(kube: Kube, what: string, path: string, listCall: () => Promise<Lister>, query: Record<string, string> = {}): ReflectorDeps<T> {
+function reflectorDeps<T>(kube: Kube, path: string, listCall: () => Promise<Listing<unknown>>, query: Record<string, string> = {}): ReflectorDeps<T> {
   const watch = new Watch(kube.kc)
   return {
-    list: () => list<T>(kube, what, listCall),
+    list: listCall as () => Promise<ListResult<T>>,
     watch: (resourceVersion, onEvent, done): Promise<WatchHandle> =>
       watch.watch(path, { ...query, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}) }, (type: string, obj: T) => onEvent(type, obj), done),
   }
@@ -102,12 +93,12 @@ export function watchCluster(kube: Kube, namespaces: string[], onChange: () => v
   }
   const nsReflectors = namespaces.map((ns) => {
     const name = `namespace ${ns}`
-    return new Reflector<Meta>(name, reflectorDeps(kube, name, '/api/v1/namespaces', namespaceLister(kube, ns), { fieldSelector: `metadata.name=${ns}` }), onChange, status(name))
+    return new Reflector<Meta>(name, reflectorDeps(kube, '/api/v1/namespaces', namespaceLister(kube, ns), { fieldSelector: `metadata.name=${ns}` }), onChange, status(name))
   })
   const reflectors = namespaces.flatMap((ns) =>
     COLLECTIONS.map((c) => {
       const name = `${names(c)} in ${ns}`
-      return { c, r: new Reflector<Meta>(name, reflectorDeps(kube, name, path(c, ns), lister(kube, c, ns)), onChange, status(name)) }
+      return { c, r: new Reflector<Meta>(name, reflectorDeps(kube, path(c, ns), lister(kube, c, ns)), onChange, status(name)) }
     }),
   )
   for (const r of [...nsReflectors, ...reflectors.map((x) => x.r)]) r.start()
