@@ -7,7 +7,8 @@ import { ORDER } from './engine/components.ts'
 import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe } from './engine/health.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './engine/paths.ts'
 import { runningPid } from './engine/procs.ts'
-import { apiServiceAvailability, labKube, nodeReady } from './engine/steps.ts'
+import { apiServiceAvailability, labKube } from './engine/steps.ts'
+import { isNodeReady } from '../lib/kube.ts'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
 import { CLUSTER_DNS_IP } from './engine/coredns.ts'
 import { NODE_NAME } from './engine/pki.ts'
@@ -47,8 +48,8 @@ export async function labStatus(argv: string[]): Promise<number> {
   let dnsReady = false
   if (rows.find((r) => r.name === 'kube-apiserver')?.healthy) {
     const kube = labKube()
-    const node = await kube.orAbsent('read node', () => kube.core.readNode({ name: NODE_NAME }))
-    ready = nodeReady(node)
+    const node = await kube.readNode(NODE_NAME)
+    ready = isNodeReady(node)
     out.push(`  node ${NODE_NAME}: ${node ? (ready ? 'Ready' : 'NotReady') : 'not registered'}`)
     const api = await kube.read<V1APIService>({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: METRICS_API })
     out.push(`  ${apiServiceAvailability(api).message}`)

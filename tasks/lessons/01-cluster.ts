@@ -1,9 +1,9 @@
 /** Lesson 1, the cluster: `minikube start` (or the lab), then `kubectl get nodes` shows one node, Ready. */
 import { NAMESPACE } from '../lib/context.ts'
-import { isNodeReady, NODE_READY_TIMEOUT_MS, startCluster, waitForNodeReady } from '../steps/start-cluster.ts'
+import { NODE_READY_TIMEOUT_MS, startCluster, waitForNodeReady } from '../steps/start-cluster.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import type { KubernetesObject } from '../lib/kube.ts'
+import { isNodeReady, type KubernetesObject, type NodeLike } from '../lib/kube.ts'
 import { fail, pass, type Check } from './check.ts'
 import type { Explanation } from './explain.ts'
 
@@ -14,8 +14,8 @@ export const checks: Check[] = [
     hint: 'start the cluster (minikube start; kind create cluster; the lab: npx tsx tasks/lab/up.ts), then look at STATUS in kubectl get nodes',
     wait: { seconds: 60, what: 'the node to be Ready' },
     async check(d) {
-      const nodes = await d.list<KubernetesObject & { status?: { conditions?: Array<{ type?: string; status?: string }> } }>('v1', 'Node')
-      const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      const nodes = await d.list<KubernetesObject & NodeLike>('v1', 'Node')
+      const ready = nodes.filter(isNodeReady)
       if (nodes.length === 1 && ready.length === 1) return pass(`node/${nodes[0]!.metadata?.name} Ready`)
       return fail(`${nodes.length} nodes, ${ready.length} Ready`)
     },

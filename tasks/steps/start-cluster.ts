@@ -1,17 +1,13 @@
 /** Lesson 1: start the provider's cluster (`minikube start`, or the lab) and wait for a Ready node. Idempotent: skips when it runs. */
 import type { Deps } from '../lib/context.ts'
-import type { Kube, V1Node } from '../lib/kube.ts'
+import { isNodeReady, readyCondition, type Kube, type V1Node } from '../lib/kube.ts'
 import { logTo, type Step } from '../lib/task.ts'
 
 export const NODE_READY_TIMEOUT_MS = 180_000
 
-export function isNodeReady(n: V1Node): boolean {
-  return !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-}
-
 function nodeSummary(n: V1Node | undefined): string {
   if (!n) return 'no node registered yet'
-  const ready = n.status?.conditions?.find((c) => c.type === 'Ready')
+  const ready = readyCondition(n)
   return `node/${n.metadata?.name} Ready=${ready?.status ?? 'Unknown'}${ready?.reason ? ` (${ready.reason})` : ''}`
 }
 

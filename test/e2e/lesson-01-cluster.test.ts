@@ -1,7 +1,7 @@
 /** Lesson 1 on the lab: one node, Ready — in the lesson's output, in kubectl's, and in the API. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { isNodeReady } from '../../tasks/steps/start-cluster.ts'
+import { isNodeReady } from '../../tasks/lib/kube.ts'
 import { expectOk, kube, kubectl, lesson } from './helpers.ts'
 
 test('lesson 1 starts (or finds) the cluster and sees one node, Ready', async () => {

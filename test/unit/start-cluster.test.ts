@@ -6,7 +6,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Kube, KubeError, type V1Node } from '../../tasks/lib/kube.ts'
 import type { Shell } from '../../tasks/lib/shell.ts'
-import { isNodeReady, startCluster, waitForNodeReady } from '../../tasks/steps/start-cluster.ts'
+import { startCluster, waitForNodeReady } from '../../tasks/steps/start-cluster.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from './fakes.ts'
 
 const node = (ready: 'True' | 'False' | undefined, reason?: string): V1Node => ({
@@ -31,10 +31,6 @@ function watchingKube(events: Array<[string, V1Node]>) {
     },
   })
   return { kube, seen }
-}
-
-for (const [n, want] of [[node('True'), true], [node('False', 'KubeletNotReady'), false], [node(undefined), false], [{}, false]] as Array<[V1Node, boolean]>) {
-  test(`isNodeReady(${JSON.stringify(n.status?.conditions ?? null)}) = ${want}`, () => assert.is(isNodeReady(n), want))
 }
 
 test('skip: the running cluster, with the provider detail as reason', async () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { parseAllDocuments } from 'yaml'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
-import { Kube, type KubernetesObject, type V1Node } from '../../lib/kube.ts'
+import { isNodeReady, Kube, readyCondition, type KubernetesObject, type V1Node } from '../../lib/kube.ts'
 import { METRICS_API, ROOT } from '../../lib/context.ts'
 import { formatCommand, type Shell } from '../../lib/shell.ts'
 import { logTo, type Step } from '../../lib/task.ts'
@@ -38,10 +38,6 @@ export interface LabDeps {
 
 
 export const labKube = () => new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
-
-export function nodeReady(n: V1Node | undefined): boolean {
-  return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-}
 
 export const METRICS_MANIFEST = join(ROOT, 'tasks', 'lab', 'manifests', 'metrics-server.yml')
 export const COREDNS_MANIFEST = join(ROOT, 'tasks', 'lab', 'manifests', 'coredns.yml')
@@ -202,10 +198,10 @@ export const nodeIsReady = (): Step<LabCtx> => ({
   task: async (ctx, task) => {
     if (ctx.dryRun) return
     const kube = labKube()
-    await kube.watchUntil<V1Node, true>('/api/v1/nodes', { fieldSelector: `metadata.name=${NODE_NAME}` }, (n) => (nodeReady(n) ? true : undefined), {
+    await kube.watchUntil<V1Node, true>('/api/v1/nodes', { fieldSelector: `metadata.name=${NODE_NAME}` }, (n) => (isNodeReady(n) ? true : undefined), {
       timeoutMs: 120_000,
       what: `node ${NODE_NAME} to be Ready`,
-      describe: (n) => n?.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? 'node not registered',
+      describe: (n) => readyCondition(n)?.message ?? 'node not registered',
     })
     await kube.watchUntil('/api/v1/namespaces/default/serviceaccounts', { fieldSelector: 'metadata.name=default' }, () => true, {
       timeoutMs: 60_000,
