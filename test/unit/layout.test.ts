@@ -1,7 +1,8 @@
 /**
  * The layering of tasks/, read from the import lines: entry points on top (tasks/*.ts, tasks/lab/{up,down,status}.ts)
  * are imported by nothing under tasks/; a lesson never imports another lesson; the lab never imports the providers
- * (the lab provider imports the lab); lib/ (outside providers/) never imports steps/ or lessons/.
+ * (the lab provider imports the lab); lib/ (outside providers/) never imports steps/ or lessons/. And the cluster has one
+ * door: only tasks/lib/kube*.ts call client-node's generated APIs (a Kube's `core` / `apps`).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -42,5 +43,27 @@ for (const [rule, broken] of rules) {
     assert.equal(edges.filter(broken).map((e) => `${e.from} → ${e.to}`), [])
   })
 }
+
+/** The cluster module: the client and its reads, its watches and waits, its errors, the pure judgements of objects. */
+const clusterModule = (p: string) => /^tasks\/lib\/kube(-[a-z]+)?\.ts$/.test(p)
+
+test('no file under tasks/ outside the cluster module calls the generated APIs (kube.core / kube.apps)', () => {
+  const calls = tsFiles(TASKS)
+    .filter((file) => !clusterModule(relative(ROOT, file)))
+    .flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\.(core|apps)\.[a-z]\w*\(/.test(line) ? [`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`] : [])),
+    )
+  assert.equal(calls, [])
+})
+
+test('the cluster-module rule sees a call on either API, and only the cluster module may make one', () => {
+  assert.ok(/\.(core|apps)\.[a-z]\w*\(/.test('const r = await kube().core.readNamespacedPodLog({ namespace })'))
+  assert.ok(/\.(core|apps)\.[a-z]\w*\(/.test('k.apps.listNamespacedDeployment({ namespace })'))
+  assert.not.ok(/\.(core|apps)\.[a-z]\w*\(/.test("look for deployment.apps/hellogopher in kubectl get all"))
+  assert.ok(clusterModule('tasks/lib/kube.ts') && clusterModule('tasks/lib/kube-watch.ts'))
+  assert.not.ok(clusterModule('tasks/lib/kubectl.ts') || clusterModule('tasks/lib/view/source.ts'))
+})
 
 test.run()
