@@ -30,6 +30,17 @@ export interface PodRecorder {
   stop(): void
 }
 
+/** Open one watch of a collection; `done` is called once when it ends (an abort() of the handle ends it too). */
+export function openWatch<T>(
+  kube: Kube,
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+  onEvent: (phase: string, obj: T) => void,
+  done: (err: unknown) => void,
+): Promise<AbortController> {
+  return new Watch(kube.kc).watch(path, query, onEvent, done)
+}
+
 /**
  * Watch a collection until `check` returns a value (done) or the deadline passes. `check` sees every
  * object event; `describe` says what was seen last when the deadline passes.

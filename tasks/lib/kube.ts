@@ -276,6 +276,11 @@ export class Kube {
 
   // ── watches and waits (kube-watch.ts) ──
 
+  /** Open one watch of a collection, e.g. for a reflector that re-opens it from its last resourceVersion (kube-watch.ts). */
+  watch<T>(path: string, query: Record<string, string | number | boolean | undefined>, onEvent: (phase: string, obj: T) => void, done: (err: unknown) => void): Promise<AbortController> {
+    return watches.openWatch(this, path, query, onEvent, done)
+  }
+
   /** Watch a collection until `check` returns a value or the deadline passes (kube-watch.ts). */
   watchUntil<T, R>(
     path: string,

@@ -2,7 +2,7 @@
  * The layering of tasks/, read from the import lines: entry points on top (tasks/*.ts, tasks/lab/{up,down,status}.ts)
  * are imported by nothing under tasks/; a lesson never imports another lesson; the lab never imports the providers
  * (the lab provider imports the lab); lib/ (outside providers/) never imports steps/ or lessons/. And the cluster has one
- * door: only tasks/lib/kube*.ts call client-node's generated APIs (a Kube's `core` / `apps`).
+ * door: only tasks/lib/kube*.ts call client-node's generated APIs (a Kube's `core` / `apps`) or import anything but its types.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -56,6 +56,16 @@ test('no file under tasks/ outside the cluster module calls the generated APIs (
         .flatMap((line, i) => (/\.(core|apps)\.[a-z]\w*\(/.test(line) ? [`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`] : [])),
     )
   assert.equal(calls, [])
+})
+
+test('no file under tasks/ outside the cluster module imports more than types from @kubernetes/client-node', () => {
+  const valueImport = /import\s+(?!type\b)(\{[^}]*\}|\*\s+as\s+\w+|\w+)\s+from\s+'@kubernetes\/client-node'/
+  const files = tsFiles(TASKS).filter((file) => !clusterModule(relative(ROOT, file)) && valueImport.test(readFileSync(file, 'utf8')))
+  assert.equal(files.map((f) => relative(ROOT, f)), [])
+  assert.ok(valueImport.test("import {\n  Watch,\n  type V1Pod,\n} from '@kubernetes/client-node'"))
+  assert.ok(valueImport.test("import * as k8s from '@kubernetes/client-node'"))
+  assert.not.ok(valueImport.test("import type { V1Pod } from '@kubernetes/client-node'"))
+  assert.not.ok(valueImport.test("import { x } from './kube.ts'\nimport type { V1Pod } from '@kubernetes/client-node'"))
 })
 
 test('the cluster-module rule sees a call on either API, and only the cluster module may make one', () => {

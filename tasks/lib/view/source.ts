@@ -3,7 +3,6 @@
  * reflector per collection kept current by watch (watchCluster). Reads only. Never Secrets: what a pod reads
  * from a Secret is taken from the pod's spec.
  */
-import { Watch } from '@kubernetes/client-node'
 import type { Kube, Listing } from '../kube.ts'
 import type { ClusterObjects } from './model.ts'
 import { Reflector, type ListResult, type Meta, type ReflectorDeps, type ReflectorStatus, type WatchHandle } from './reflector.ts'
@@ -75,11 +74,10 @@ export interface ClusterWatch {
 }
 
 function reflectorDeps<T>(kube: Kube, path: string, listCall: () => Promise<Listing<unknown>>, query: Record<string, string> = {}): ReflectorDeps<T> {
-  const watch = new Watch(kube.kc)
   return {
     list: listCall as () => Promise<ListResult<T>>,
     watch: (resourceVersion, onEvent, done): Promise<WatchHandle> =>
-      watch.watch(path, { ...query, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}) }, (type: string, obj: T) => onEvent(type, obj), done),
+      kube.watch(path, { ...query, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}) }, (type: string, obj: T) => onEvent(type, obj), done),
   }
 }
 
