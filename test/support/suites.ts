@@ -86,6 +86,7 @@ export const E2E_SUITES = [
   'lesson-14-resources.test.ts',
   'lesson-15-teardown.test.ts',
   'learn-by-doing.test.ts',
+  'learn-reset.test.ts',
   'status-diagram.test.ts',
   'zz-lab-restart.test.ts',
 ] as const
