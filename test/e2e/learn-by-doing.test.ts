@@ -22,8 +22,8 @@ import { KIND_DEFAULT_NAME } from '../../tasks/lib/providers/kind.ts'
 import { MINIKUBE_DEFAULT_PROFILE } from '../../tasks/lib/providers/minikube.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
 import { CONTAINERD_SOCK } from '../../tasks/lab/paths.ts'
-import { E2E_PROVIDER, expectOk, kube, kubectl, labEnv, lesson, provider, sh, task, type Ran } from './helpers.ts'
-import { APP, apply, check, DEF, failsNaming, manifest, NS, ok, passes, printTimings, readyPods, rolledOut, snapshot, unchangedBy, WRONG } from './learn.ts'
+import { E2E_PROVIDER, expectOk, kube, kubectl, labEnv, provider, sh, task, type Ran } from './helpers.ts'
+import { APP, apply, check, DEF, failsNaming, manifest, noSecrets, NS, ok, passes, printTimings, readyPods, reset, rolledOut, snapshot, timed, unchangedBy, WRONG } from './learn.ts'
 
 const IMAGE1 = 'programmingpercy/hellogopher:1.0'
 /** The ref the cluster runs for a tutorial image (the provider's swaps). */
@@ -45,8 +45,8 @@ test('lesson 0 by hand: the tools on PATH → --check passes; with docker hidden
     }
     symlinkSync(process.execPath, join(dir, 'node'))
     const env = { ...labEnv(), PATH: dir }
-    const r = await sh(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'tasks/lesson.ts', '0', '--check', '--provider', E2E_PROVIDER], { env })
-    process.stdout.write(`    lesson 0 --check (docker not on PATH): ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`)
+    const r = timed('lesson 0 --check (docker not on PATH)', await sh(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'tasks/lesson.ts', '0', '--check', '--provider', E2E_PROVIDER], { env }))
+    noSecrets(r, '--check 0', { word: true })
     const [failed] = failsNaming(r, 0, /^docker: install Docker .* then command -v docker finds it/)
     assert.match(failed!.text, /saw: not on PATH: docker$/)
   } finally {
@@ -88,8 +88,9 @@ test('--reset 3, then --check 2 passes; nothing of the tutorial is left in defau
   await expectOk(await task('build-images.ts'), 'build-images (setup)')
   const shell = createShell({ env: provider().commandEnv() })
   if (provider().loadImage && !(await provider().imageInRuntime(shell, DEFAULT_BASE))) await provider().loadImage!(shell, DEFAULT_BASE, () => {})
-  const r = await lesson(3, ['--reset'])
+  const r = await reset(3)
   await expectOk(r, 'lesson 3 --reset', DEF)
+  assert.match(r.stdout, /lessons 0–2 leave it: lesson 3 \(deployment\) starts here\./)
   passes(await check(2), 2)
   assert.is(await kube().getDeployment(DEF, 'hellogopher'), undefined)
   assert.is(await kube().read({ apiVersion: 'v1', kind: 'Service', name: 'hellogopher', namespace: DEF }), undefined)
@@ -355,7 +356,7 @@ test('lesson 15 by hand: the namespace and what is left in default deleted; with
 })
 
 test('the timings', () => {
-  printTimings('learn-by-doing timings (every --check reads only)')
+  printTimings('learn-by-doing timings (--reset 3 starts the run; every --check reads only)')
 })
 
 test.run()

@@ -21,7 +21,8 @@ export const WRONG = 'e2e-learn-not-the-one'
 /** Every run's time, in order, for the suite's closing table. */
 export const timings: Array<{ what: string; s: number; code: number }> = []
 
-const timed = (what: string, r: Ran): Ran => {
+/** Record and print how long a run took. */
+export const timed = (what: string, r: Ran): Ran => {
   timings.push({ what, s: r.ms / 1000, code: r.code })
   process.stdout.write(`    ${what}: ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`)
   return r
