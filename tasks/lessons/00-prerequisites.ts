@@ -1,6 +1,6 @@
 /** Lesson 0, prerequisites: which tools are installed, their versions, and how to get the missing ones. Reads only. */
 import { NAMESPACE } from '../lib/context.ts'
-import { TOOLS } from '../lib/tools.ts'
+import { toolHint, TOOLS } from '../lib/tools.ts'
 import { assessProviders, checkTools, formatReport, hostFacts, preflight } from '../steps/preflight.ts'
 import { observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
@@ -16,7 +16,9 @@ export const checks: Check[] = [
       const tools = d.requiredTools()
       const missing: string[] = []
       for (const t of tools) if (!(await d.which(t))) missing.push(t)
-      return missing.length ? fail(`not on PATH: ${missing.join(', ')}`) : pass(`${tools.join(', ') || 'nothing needed'} installed (the ${d.provider} provider)`)
+      if (!missing.length) return pass(`${tools.join(', ') || 'nothing needed'} installed (the ${d.provider} provider)`)
+      // the hint names each missing tool and how to get it (the doctor's own words)
+      return fail(`not on PATH: ${missing.join(', ')}`, `${missing.map((t) => `${t}: ${toolHint(t)}`).join('; ')} — then ${missing.map((t) => `command -v ${t}`).join(', ')} finds it (npx tsx tasks/doctor.ts prints the full report)`)
     },
   },
 ]

@@ -8,7 +8,8 @@ import { describeDockerEnv, dockerEnv } from '../steps/docker-env.ts'
 import { startCluster } from '../steps/start-cluster.ts'
 import { lookWith, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { fail, pass, type Check } from './check.ts'
+import { fail, pass, type Check, type CheckDeps } from './check.ts'
+import { CONTAINERD_SOCK, DOCKER_HOST } from '../lab/engine/paths.ts'
 import type { Explanation } from './explain.ts'
 
 /** --check: the 1.0 image is where the cluster's runtime finds it (a read: `docker image inspect`, `ctr images ls`, …). */
@@ -19,15 +20,33 @@ export const checks: Check[] = [
     async check(d) {
       const image = d.clusterImage('programmingpercy/hellogopher:1.0')
       if (await d.imageInRuntime(image)) return pass(`${image} is in the ${d.provider} cluster's runtime`)
-      const how =
-        d.provider === 'kind' ? 'docker build -t programmingpercy/hellogopher:1.0 . then kind load docker-image programmingpercy/hellogopher:1.0'
-        : d.provider === 'lab' ? "the lab's images come from npx tsx tasks/build-images.ts --tag 1.0 (its dockerd, then ctr images import)"
-        : d.provider === 'remote' ? 'docker build, then docker push to the registry the cluster pulls from'
-        : undefined
-      return fail(`${image} is not in the cluster's runtime`, how)
+      return fail(`${image} is not in the cluster's runtime`, await imageHint(d, image))
     },
   },
 ]
+
+/**
+ * What to do when the image is not in the runtime. Where `docker build` and the runtime are apart (kind, the lab),
+ * whether docker has it says which step was left out: the build, or the load into the runtime.
+ */
+async function imageHint(d: CheckDeps, image: string): Promise<string | undefined> {
+  const build = `docker build -t ${image} .`
+  if (d.provider === 'kind') {
+    const load = `kind load docker-image ${image}`
+    return (await d.imageBuilt(image))
+      ? `it is in docker but not in the node: ${load} — then docker exec <node> crictl images lists it`
+      : `${build} then ${load}`
+  }
+  if (d.provider === 'lab') {
+    const load = `docker save ${image} | ctr --address ${CONTAINERD_SOCK} -n k8s.io images import -`
+    return (await d.imageBuilt(image))
+      ? `it is in the lab's docker but not in its containerd (docker build does not put it there): ${load} — then ctr … images ls lists it (npx tsx tasks/build-images.ts --tag 1.0 does both)`
+      : `${build} with DOCKER_HOST=${DOCKER_HOST} (the lab's dockerd), then ${load} (npx tsx tasks/build-images.ts --tag 1.0 does both)`
+  }
+  if (d.provider === 'remote') return 'docker build, then docker push to the registry the cluster pulls from'
+  // minikube: the check's own hint (eval $(minikube docker-env) in this shell, then docker build)
+  return undefined
+}
 
 export const explain: Explanation = {
   commands: [

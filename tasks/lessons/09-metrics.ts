@@ -13,7 +13,7 @@ import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
 import { look, lookWith, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
-import { fail, failNow, livePods, pass, type Check } from './check.ts'
+import { fail, failNow, livePods, pass, readDeployment, type Check } from './check.ts'
 import type { Explanation } from './explain.ts'
 
 const NS = LEFTOVER_NAMESPACE
@@ -79,7 +79,13 @@ export const checks: Check[] = [
     wait: { seconds: 150, what: "metrics-server's first sample of the pod (it scrapes every 15 s or so)" },
     async check(d) {
       const pod = (await livePods(d, NS, SELECTOR)).find((p) => p.status?.phase === 'Running')
-      if (!pod) return fail(`no Running pod with ${SELECTOR} in ${NS}`)
+      if (!pod) {
+        // no Deployment, or one scaled to 0: no pod will come by waiting, so kubectl top has nothing of the app to show
+        const dep = await readDeployment(d, NS)
+        const why = !dep ? `no deployment/${APP} in ${NS}` : dep.spec?.replicas === 0 ? `deployment/${APP} is scaled to 0 replicas` : undefined
+        if (why) return failNow(`${why}: no pod of the app for kubectl top pods to list`, `kubectl top pods lists pods that run — kubectl get deployment ${APP}: lesson 8 left it running in ${NS} (kubectl scale deployment ${APP} --replicas=1, or kubectl apply -f hellogopher.yml again)`)
+        return fail(`no Running pod with ${SELECTOR} in ${NS}`)
+      }
       const list = await d.podMetrics(NS)
       const m = list?.items.find((x) => x.metadata.name === pod.metadata?.name)
       if (!m) return fail(list ? `metrics for ${list.items.length} pods, not for ${pod.metadata?.name}` : 'the metrics API answers 404')

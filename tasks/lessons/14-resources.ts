@@ -12,7 +12,7 @@ import { logTo, type Step } from '../lib/task.ts'
 import { applyFinal, clusterWithImages, inNamespace, labelled, lessonFile, reset } from './common.ts'
 import { look, newestPod, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'
-import { fail, livePods, pass, podIsReady, podLine, type Check } from './check.ts'
+import { containerOf, fail, failNow, livePods, pass, podIsReady, podLine, readDeployment, type Check } from './check.ts'
 import type { ManifestStage } from './diff.ts'
 import type { Explanation } from './explain.ts'
 
@@ -55,6 +55,9 @@ export const checks: Check[] = [
       const ready = pods.filter(podIsReady)
       const ok = ready.find((p) => flat(p.spec?.containers.find((c) => c.name === APP)?.resources as Resources | undefined) === want)
       if (ok) return pass(`pod/${ok.metadata?.name}: ${want}`)
+      // the Deployment's pod template decides what every new pod gets: without the resources there, no pod will come with them
+      const template = flat(containerOf(await readDeployment(d, NS))?.resources as Resources | undefined)
+      if (template !== want) return failNow(`deployment/${APP}'s pod template has ${template || 'no requests or limits'}`)
       const first = ready[0] ?? pods[0]
       return fail(first ? `${podLine(first)}: ${flat(first.spec?.containers.find((c) => c.name === APP)?.resources as Resources | undefined) || 'no requests or limits'}` : `no pod with ${SELECTOR}`)
     },

@@ -10,6 +10,7 @@ import { clusterImage } from '../lib/context.ts'
 import type { CoreV1Event, KubernetesObject, PodMetricsList, Ref, V1Pod } from '../lib/kube.ts'
 import { isPodReady, podSummary } from '../lib/kube-state.ts'
 import { redact } from '../lib/redact.ts'
+import { sourceLabel } from '../steps/build-images.ts'
 
 /** The reads a check may make. Nothing here changes the cluster. */
 export interface CheckDeps {
@@ -30,6 +31,8 @@ export interface CheckDeps {
   podMetrics(namespace: string): Promise<PodMetricsList | undefined>
   /** Is the image where the cluster's runtime finds it (read-only: `docker image inspect`, `crictl`, …)? */
   imageInRuntime(image: string): Promise<boolean>
+  /** Is the image in the docker this provider builds with (`docker image inspect`; the lab's dockerd read in-process)? */
+  imageBuilt(image: string): Promise<boolean>
   which(bin: string): Promise<string | undefined>
   /** Programs the provider needs (lesson 0). */
   requiredTools(): readonly string[]
@@ -154,6 +157,7 @@ export function liveCheckDeps(deps: Deps): CheckDeps {
     contextNamespace: () => kube().contextNamespace,
     podMetrics: (namespace) => kube().podMetrics(namespace),
     imageInRuntime: (image) => deps.provider.imageInRuntime(deps.sh, image),
+    imageBuilt: async (image) => (await sourceLabel(deps.sh, image, {}, deps.provider.inspectImage)) !== undefined,
     which: (bin) => deps.sh.which(bin),
     requiredTools: () => deps.provider.requiredTools,
     clusterImage: (image) => clusterImage(deps, image),

@@ -1,147 +1,139 @@
 /**
- * Learn by doing, on the e2e cluster: lessons 3–7, 10, 12 and 13 done BY HAND, the way a learner types them (kubectl
+ * Learn by doing, on the e2e cluster: lessons 0–15 done BY HAND, the way a learner types them (kubectl, docker and go
  * with the tutorial's YAML — never the project's own tasks), one after the other as the tutorial goes. For each:
  * with one step left out, `lesson N --check` fails and its hint names that step; with the step done it passes; and
- * the check leaves the tutorial's objects as they were (their resourceVersions before and after). Also `--reset N`
- * then `--check N−1` passes (N = 5 and 3, which also start the run from a known point).
+ * the check leaves the tutorial's objects as they were (their resourceVersions before and after). `--reset 3` starts
+ * the run from a known point (test/e2e/learn-reset.test.ts does `--reset N` then `--check N−1` for every N).
  *
  * The cases share the cluster's state in order (each lesson starts where the one before left it): run the file whole.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parseAllDocuments } from 'yaml'
-import { MANIFESTS_DIR } from '../../tasks/lib/context.ts'
+import { DEFAULT_BASE } from '../../tasks/steps/build-images.ts'
+import { HELLOGOPHER_DIR, MANIFESTS_DIR, ROOT } from '../../tasks/lib/context.ts'
+import type { V1Pod } from '../../tasks/lib/kube.ts'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
-import type { KubernetesObject, V1Pod } from '../../tasks/lib/kube.ts'
-import { expectOk, kube, kubectl, lesson, provider, task, type Ran } from './helpers.ts'
+import { KIND_DEFAULT_NAME } from '../../tasks/lib/providers/kind.ts'
+import { MINIKUBE_DEFAULT_PROFILE } from '../../tasks/lib/providers/minikube.ts'
+import { createShell } from '../../tasks/lib/shell.ts'
+import { CONTAINERD_SOCK } from '../../tasks/lab/engine/paths.ts'
+import { E2E_PROVIDER, expectOk, kube, kubectl, labEnv, provider, sh, task, type Ran } from './helpers.ts'
+import { APP, apply, check, DEF, failsNaming, manifest, noSecrets, NS, ok, passes, printTimings, readyPods, reset, rolledOut, snapshot, timed, unchangedBy, WRONG } from './learn.ts'
 
-const DEF = 'default'
-const NS = 'hellogopher'
-const APP = 'app=hellogopher'
-const SECRET_B64 = 'cGFzc3dvcmQ='
-const WRONG = 'e2e-learn-not-the-one'
+const IMAGE1 = 'programmingpercy/hellogopher:1.0'
+/** The ref the cluster runs for a tutorial image (the provider's swaps). */
+const ref = (image: string) => provider().imageOverrides()[image] ?? image
+const newest = (pods: V1Pod[]) => [...pods].sort((a, b) => String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)))[0]
 
-/** `npx tsx tasks/lesson.ts N --check`, as the learner runs it; prints how long it took. */
-async function check(n: number): Promise<Ran> {
-  const r = await task('lesson.ts', [String(n), '--check'])
-  process.stdout.write(`    lesson ${n} --check: ${(r.ms / 1000).toFixed(1)} s (exit ${r.code})\n`)
-  for (const s of [SECRET_B64, WRONG, Buffer.from(WRONG).toString('base64')]) assert.not.ok(`${r.stdout}${r.stderr}`.includes(s), `--check ${n} printed a secret value`)
-  return r
-}
+// ── lessons 0–2: the machine, the cluster, the image ────────────────────────────────────────────────────────
 
-interface Verdict {
-  mark: string
-  text: string
-  hint?: string
-}
-
-/** The ✔/✘/– lines of a check run, each ✘ with the hint under it. */
-function verdicts(r: Ran): Verdict[] {
-  const out: Verdict[] = []
-  for (const line of r.stdout.split('\n')) {
-    const m = /^([✔✘–…]) {2}(.*)$/.exec(line)
-    if (m && m[1] !== '…') out.push({ mark: m[1]!, text: m[2]! })
-    const h = /^ {3}hint: (.*)$/.exec(line)
-    if (h && out.length) out[out.length - 1]!.hint = h[1]
-  }
-  return out
-}
-
-function passes(r: Ran, n: number): void {
-  const v = verdicts(r)
-  assert.is(r.code, 0, `lesson ${n} --check exited ${r.code}:\n${r.stdout}\n${r.stderr}`)
-  assert.ok(v.length >= 2, r.stdout)
-  assert.ok(v.every((x) => x.mark === '✔'), r.stdout)
-  assert.match(r.stdout, new RegExp(`^✔ lesson ${n}: all ${v.length} checks passed \\(\\d+\\.\\d s\\)$`, 'm'))
-}
-
-/** Exit 1, and some ✘ whose hint names the step that was left out. */
-function failsNaming(r: Ran, n: number, step: RegExp): void {
-  assert.is(r.code, 1, `lesson ${n} --check exited ${r.code}:\n${r.stdout}\n${r.stderr}`)
-  const failed = verdicts(r).filter((x) => x.mark === '✘')
-  assert.ok(failed.length >= 1, r.stdout)
-  assert.ok(failed.some((x) => step.test(x.hint ?? '')), `no hint names ${step}:\n${r.stdout}`)
-  assert.match(r.stdout, new RegExp(`^✘ lesson ${n}: \\d+ of \\d+ checks passed`, 'm'))
-}
-
-/** A tutorial manifest as this cluster needs it (the provider's image swaps, e.g. the lab's MySQL build). */
-function manifest(...rels: string[]): string {
-  const swaps = provider().imageOverrides()
-  return rels
-    .map((rel) => readFileSync(join(MANIFESTS_DIR, rel), 'utf8').replace(/^(\s*image: )(\S+)$/gm, (line, pre: string, image: string) => (swaps[image] ? `${pre}${swaps[image]}` : line)))
-    .join('\n---\n')
-}
-
-const ok = async (r: Promise<Ran>, what: string, ns = DEF) => {
-  const ran = await r
-  await expectOk(ran, what, ns)
-  return ran
-}
-const apply = (ns: string, ...rels: string[]) => ok(kubectl(['apply', '-f', '-'], { input: manifest(...rels) }), `kubectl apply -f ${rels.join(' -f ')}`, ns)
-const rolledOut = (ns: string, name = 'hellogopher') => ok(kubectl(['rollout', 'status', `deployment/${name}`, '-n', ns, '--timeout=180s']), `kubectl rollout status deployment/${name}`, ns)
-
-type Snapshot = Record<string, string>
-
-/** resourceVersion (or, where the cluster itself keeps writing status, the generation) of the tutorial's objects. */
-async function snapshot(ns: string, o: { statusMoves?: boolean } = {}): Promise<Snapshot> {
-  const k = kube()
-  const snap: Snapshot = {}
-  const kinds: Array<[string, string]> = [['apps/v1', 'Deployment'], ['apps/v1', 'ReplicaSet'], ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'Pod']]
-  for (const [apiVersion, kind] of kinds) {
-    const list = await k.must(`list ${kind}s`, () => k.objects.list(apiVersion, kind, ns))
-    for (const item of list.items as KubernetesObject[]) {
-      const m = item.metadata!
-      // restarts climbing (lesson 7) move pod, ReplicaSet and Deployment status: their spec must not move
-      const moving = o.statusMoves && ['Pod', 'ReplicaSet', 'Deployment'].includes(kind)
-      snap[`${kind}/${m.name}`] = moving ? (kind === 'Pod' ? 'exists' : `generation ${m.generation}`) : `rv ${m.resourceVersion}`
+test('lesson 0 by hand: the tools on PATH → --check passes; with docker hidden from PATH it fails naming docker and how to get it', async () => {
+  const before = await snapshot(DEF)
+  passes(await check(0), 0, 1)
+  assert.equal(await snapshot(DEF), before, '--check 0 changed objects in default')
+  // the step left out: docker installed. A PATH with what the run itself needs (node, a shell) and every other tool
+  const dir = mkdtempSync(join(tmpdir(), 'learn-e2e-path-'))
+  try {
+    for (const bin of ['sh', 'bash', 'go', 'kubectl', 'kind', 'minikube']) {
+      const where = await sh('sh', ['-c', `command -v ${bin}`])
+      if (where.code === 0) symlinkSync(where.stdout.trim(), join(dir, bin))
     }
+    symlinkSync(process.execPath, join(dir, 'node'))
+    const env = { ...labEnv(), PATH: dir }
+    const r = timed('lesson 0 --check (docker not on PATH)', await sh(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'tasks/lesson.ts', '0', '--check', '--provider', E2E_PROVIDER], { env }))
+    noSecrets(r, '--check 0', { word: true })
+    const [failed] = failsNaming(r, 0, /^docker: install Docker .* then command -v docker finds it/)
+    assert.match(failed!.text, /saw: not on PATH: docker$/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
-  return snap
+})
+
+/** A loopback port nothing listens on (a cluster that is not started answers like this). */
+async function closedPort(): Promise<number> {
+  const srv = createServer()
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  const port = (srv.address() as { port: number }).port
+  await new Promise((r) => srv.close(r))
+  return port
 }
 
-/** A snapshot that stays the same for 3 s: what is left of a rollout (status writes) has settled. */
-async function quiet(ns: string, o: { statusMoves?: boolean } = {}): Promise<Snapshot> {
-  let last = await snapshot(ns, o)
-  for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 3000))
-    const now = await snapshot(ns, o)
-    if (JSON.stringify(now) === JSON.stringify(last)) return now
-    last = now
+test('lesson 1 by hand: kubectl get nodes shows the node Ready → --check passes; a cluster not started → it fails naming the start', async () => {
+  const nodes = await ok(kubectl(['get', 'nodes']), 'kubectl get nodes')
+  assert.match(nodes.stdout, /^\S+\s+Ready\s/m)
+  passes(await unchangedBy(DEF, () => check(1)), 1)
+  // the step left out: starting the cluster. This e2e cluster stays up (others use it): the check is pointed at a
+  // kubeconfig whose server is not started — what kubectl sees before minikube start / kind create / lab up
+  const dir = mkdtempSync(join(tmpdir(), 'learn-e2e-kubeconfig-'))
+  try {
+    const file = join(dir, 'config')
+    const server = `https://127.0.0.1:${await closedPort()}`
+    writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters:\n- name: stopped\n  cluster:\n    server: ${server}\ncontexts:\n- name: learn-e2e-stopped\n  context:\n    cluster: stopped\n    user: none\nusers:\n- name: none\n  user: {}\ncurrent-context: learn-e2e-stopped\n`, { mode: 0o600 })
+    const r = await check(1, ['--provider', 'remote', '--context', 'learn-e2e-stopped'], { env: { ...labEnv(), KUBECONFIG: file } })
+    const [failed] = failsNaming(r, 1, /start it \(lesson 1: minikube start; the lab: npx tsx tasks\/lab\/up\.ts\) and look at kubectl get nodes/)
+    assert.match(failed!.text, new RegExp(`the cluster answers — saw: could not read it: .*cannot reach ${server.replace(/\./g, '\\.')} \\(ECONNREFUSED\\)`))
+    assert.match(r.stdout, /^– {2}one node, Ready — not checked: the cluster does not answer$/m)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
-  throw new Error(`the objects in ${ns} kept changing for a minute; cannot compare around a check`)
-}
-
-/** Run the check between two snapshots: it must change none of the tutorial's objects. */
-async function unchangedBy(ns: string, run: () => Promise<Ran>, o: { statusMoves?: boolean } = {}): Promise<Ran> {
-  const before = await quiet(ns, o)
-  const r = await run()
-  const after = await snapshot(ns, o)
-  assert.equal(after, before, `the check changed objects in ${ns}`)
-  return r
-}
-
-const readyPods = async (ns: string) => (await kube().listPods(ns, APP)).filter(isPodReady)
-
-test('--reset 5, then --check 4 passes (the cluster as lessons 0–4 leave it)', async () => {
-  // setup, not a lesson step: every tag the hand-typed lessons use (1.0–5.0) in the cluster's runtime; skips what is there
-  await expectOk(await task('build-images.ts'), 'build-images (setup)')
-  const r = await lesson(5, ['--reset'])
-  await expectOk(r, 'lesson 5 --reset', DEF)
-  assert.match(r.stdout, /lessons 0–4 leave it: lesson 5 \(labels\) starts here\./)
-  assert.match(r.stdout, /Then check it: +npx tsx tasks\/lesson\.ts 5 --check/)
-  passes(await check(4), 4)
 })
 
 test('--reset 3, then --check 2 passes; nothing of the tutorial is left in default', async () => {
-  const r = await lesson(3, ['--reset'])
+  // setup, not a lesson step: every tag the hand-typed lessons use (1.0–5.0) and the busybox base in the cluster's runtime
+  await expectOk(await task('build-images.ts'), 'build-images (setup)')
+  const shell = createShell({ env: provider().commandEnv() })
+  if (provider().loadImage && !(await provider().imageInRuntime(shell, DEFAULT_BASE))) await provider().loadImage!(shell, DEFAULT_BASE, () => {})
+  const r = await reset(3)
   await expectOk(r, 'lesson 3 --reset', DEF)
+  assert.match(r.stdout, /lessons 0–2 leave it: lesson 3 \(deployment\) starts here\./)
   passes(await check(2), 2)
   assert.is(await kube().getDeployment(DEF, 'hellogopher'), undefined)
   assert.is(await kube().read({ apiVersion: 'v1', kind: 'Service', name: 'hellogopher', namespace: DEF }), undefined)
 })
+
+test('lesson 2 by hand: go build + docker build, without the load into the runtime → --check names the load; loaded → passes', async () => {
+  const shell = createShell({ env: provider().commandEnv() })
+  // minikube builds straight into its runtime, through the env `minikube docker-env` prints
+  const dockerEnv = { ...labEnv(), DOCKER_BUILDKIT: '0', ...(E2E_PROVIDER === 'minikube' ? await provider().dockerEnv(shell) : {}) }
+  const ctxDir = mkdtempSync(join(tmpdir(), 'learn-e2e-build-'))
+  try {
+    // the build the Dockerfile's comment shows: the static binary on the host, then a docker build of just that
+    await ok(sh('go', ['-C', HELLOGOPHER_DIR, 'build', '-trimpath', '-ldflags', '-s -w -X main.version=1.0', '-o', join(ctxDir, 'hellogopher'), '.'], { env: { ...labEnv(), CGO_ENABLED: '0' } }), 'go build (hellogopher 1.0)')
+    const build = () => ok(sh('docker', ['build', '-t', IMAGE1, '-f', join(HELLOGOPHER_DIR, 'Dockerfile'), ctxDir], { env: dockerEnv }), `docker build -t ${IMAGE1}`)
+    let leftOut: RegExp
+    let step: () => Promise<Ran>
+    if (E2E_PROVIDER === 'minikube') {
+      // the step left out on minikube is the build into its docker itself: the image is not there before it
+      await ok(sh('docker', ['image', 'rm', '-f', IMAGE1], { env: dockerEnv }), `docker image rm ${IMAGE1} (lesson 2 starts without it)`)
+      leftOut = /eval \$\(minikube docker-env\) in THIS shell, then docker build -t programmingpercy\/hellogopher:1\.0/
+      step = build
+    } else {
+      await build()
+      assert.not.ok(await provider().imageInRuntime(shell, IMAGE1), 'the image built by hand is already in the runtime: the load cannot be left out')
+      if (E2E_PROVIDER === 'kind') {
+        leftOut = /it is in docker but not in the node: kind load docker-image programmingpercy\/hellogopher:1\.0/
+        step = () => ok(sh('kind', ['load', 'docker-image', IMAGE1, '--name', process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME], { env: dockerEnv }), 'kind load docker-image')
+      } else {
+        leftOut = /it is in the lab's docker but not in its containerd .*docker save programmingpercy\/hellogopher:1\.0 \| ctr --address \S+ -n k8s\.io images import -/
+        step = () => ok(sh('sh', ['-c', `docker save ${IMAGE1} | ctr --address ${CONTAINERD_SOCK} -n k8s.io images import -`], { env: dockerEnv }), 'docker save | ctr images import')
+      }
+    }
+    failsNaming(await check(2), 2, leftOut)
+    await step()
+    assert.ok(await provider().imageInRuntime(shell, IMAGE1), 'after the step the image is still not in the runtime')
+    passes(await unchangedBy(DEF, () => check(2)), 2)
+    assert.ok(await provider().imageInRuntime(shell, IMAGE1), 'the check changed the runtime')
+  } finally {
+    rmSync(ctxDir, { recursive: true, force: true })
+  }
+})
+
+// ── lessons 3–9, in default ─────────────────────────────────────────────────────────────────────────────────
 
 test('lesson 3 by hand: without kubectl create --check fails naming it; with it, passes and changes nothing', async () => {
   failsNaming(await check(3), 3, /kubectl create -f hellogopher\.yml/)
@@ -199,6 +191,63 @@ test('lesson 7 by hand: kubectl set image without the liveness probe → --check
   assert.match(r.stdout, /^✔ {2}the restart count climbing; .*Liveness probe failed/m)
 })
 
+test('lesson 8 by hand: logs, set image 3.0, exec; without the pod over its memory limit --check names 08-oom.yml; with it, passes', async () => {
+  // kubectl logs <pod>: the 2.0 pod's own lines
+  const two = newest((await kube().listPods(DEF, APP)).filter((p) => !p.metadata?.deletionTimestamp && p.spec?.containers[0]?.image === ref('programmingpercy/hellogopher:2.0')))
+  assert.ok(two, 'no 2.0 pod from lesson 7')
+  // between liveness restarts the container waits (CrashLoopBackOff): then kubectl logs --previous, as the lesson says
+  let logs = await kubectl(['logs', two!.metadata!.name!, '-n', DEF])
+  if (logs.code !== 0) logs = await ok(kubectl(['logs', '--previous', two!.metadata!.name!, '-n', DEF]), 'kubectl logs --previous <2.0 pod>')
+  assert.match(logs.stdout, /hellogopher 2\.0 starting/)
+  await ok(kubectl(['set', 'image', 'deployment/hellogopher', `hellogopher=${ref('programmingpercy/hellogopher:3.0')}`, '-n', DEF]), 'kubectl set image … 3.0')
+  await rolledOut(DEF)
+  const three = newest((await readyPods(DEF)).filter((p) => p.spec?.containers[0]?.image === ref('programmingpercy/hellogopher:3.0')))
+  assert.ok(three, 'no Ready 3.0 pod after the rollout')
+  const name = three!.metadata!.name!
+  const exec = await ok(kubectl(['exec', name, '-n', DEF, '--', '/bin/sh', '-c', 'echo "inside $(hostname)"']), 'kubectl exec <pod> -- /bin/sh -c …')
+  assert.is(exec.stdout.trim(), `inside ${name}`)
+  failsNaming(await check(8), 8, /kubectl apply -f manifests\/lessons\/08-oom\.yml/)
+  await apply(DEF, 'lessons/08-oom.yml')
+  await kube().waitForPod(DEF, 'app=oom-demo', (p) => (p.status?.containerStatuses?.[0]?.state?.terminated?.reason ?? '') === 'OOMKilled', { timeoutMs: 90_000, what: 'pod/oom-demo to be OOMKilled' })
+  const described = await ok(kubectl(['describe', 'pod', 'oom-demo', '-n', DEF]), 'kubectl describe pod oom-demo')
+  assert.match(described.stdout, /Reason:\s+OOMKilled/)
+  assert.match(described.stdout, /Exit Code:\s+137/)
+  // the 3.0 container may be restarted by lesson 7's liveness probe meanwhile: status moves, specs must not
+  const r = await unchangedBy(DEF, () => check(8), { statusMoves: true })
+  passes(r, 8)
+  assert.match(r.stdout, /^✔ {2}a container over its memory limit killed: OOMKilled, exit code 137 — pod\/oom-demo: OOMKilled, exit code 137 \(memory limit 20Mi\)$/m)
+})
+
+test('lesson 9 by hand: kubectl top pods lists the app pod → --check passes; with nothing of the app running it fails at once, naming it', async () => {
+  if (E2E_PROVIDER === 'minikube') {
+    const p = ['-p', process.env.MINIKUBE_PROFILE || MINIKUBE_DEFAULT_PROFILE]
+    await ok(sh('minikube', ['addons', 'enable', 'metrics-server', ...p]), 'minikube addons enable metrics-server')
+    await ok(sh('minikube', ['addons', 'enable', 'dashboard', ...p]), 'minikube addons enable dashboard')
+  }
+  // metrics-server itself is part of the lab and kind clusters here (the addon step is minikube's): what can be left
+  // out is a running pod of the app for kubectl top pods to show — the Deployment scaled to 0
+  await ok(kubectl(['scale', 'deployment', 'hellogopher', '--replicas=0', '-n', DEF]), 'kubectl scale --replicas=0')
+  const t0 = Date.now()
+  const [failed] = failsNaming(await check(9), 9, /kubectl scale deployment hellogopher --replicas=1/)
+  assert.match(failed!.text, /deployment\/hellogopher is scaled to 0 replicas/)
+  assert.ok(Date.now() - t0 < 60_000, 'the check waited although no pod could come')
+  await ok(kubectl(['scale', 'deployment', 'hellogopher', '--replicas=1', '-n', DEF]), 'kubectl scale --replicas=1')
+  await rolledOut(DEF)
+  const pod = newest(await readyPods(DEF))!.metadata!.name!
+  // kubectl top pods, by hand, until metrics-server has sampled the new pod (it scrapes every 15 s or so)
+  let top: Ran | undefined
+  for (const deadline = Date.now() + 150_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5000))) {
+    top = await kubectl(['top', 'pods', '-n', DEF])
+    if (top.code === 0 && top.stdout.split('\n').some((l) => l.startsWith(`${pod} `))) break
+  }
+  assert.ok(top?.stdout.split('\n').some((l) => l.startsWith(`${pod} `)), `kubectl top pods never listed ${pod}:\n${top?.stdout}${top?.stderr}`)
+  const r = await unchangedBy(DEF, () => check(9), { statusMoves: true })
+  passes(r, 9)
+  assert.match(r.stdout, new RegExp(`^✔ {2}kubectl top pods lists the hellogopher pod — pod/${pod}: cpu \\S+, memory \\S+$`, 'm'))
+})
+
+// ── lessons 10–15, in namespace hellogopher ─────────────────────────────────────────────────────────────────
+
 test('lesson 10 by hand: kubernetes/ applied, moved out of default, exposed; without set-context --check names it; then passes', async () => {
   await apply(NS, '00_namespace.yml', 'lessons/10-database.yml', 'lessons/10-hellogopher.yml')
   await ok(kubectl(['expose', 'deployment', 'hellogopher', '--type=NodePort', '--port=8080', '-n', NS]), 'kubectl expose -n hellogopher', NS)
@@ -208,6 +257,27 @@ test('lesson 10 by hand: kubernetes/ applied, moved out of default, exposed; wit
   await rolledOut(NS, 'mysql')
   await rolledOut(NS)
   passes(await unchangedBy(NS, () => check(10)), 10)
+})
+
+test('lesson 11 by hand: 5.0 without the env: list → --check names it; with 11-hellogopher-env.yml → MYSQL_* in env, database test, passes', async () => {
+  await ok(kubectl(['set', 'image', 'deployment/hellogopher', `hellogopher=${ref('programmingpercy/hellogopher:5.0')}`, '-n', NS]), 'kubectl set image … 5.0', NS)
+  failsNaming(await check(11), 11, /image: …:5\.0 and an env: list in 02_hellogopher\.yml/)
+  await apply(NS, 'lessons/11-hellogopher-env.yml')
+  await rolledOut(NS)
+  // kubectl exec <pod> -- env: the mysql Service's variables (the pod started after it)
+  const pod = newest(await readyPods(NS))!.metadata!.name!
+  const env = await ok(kubectl(['exec', pod, '-n', NS, '--', 'env']), 'kubectl exec <pod> -- env', NS)
+  const ip = (await kube().read<{ spec?: { clusterIP?: string } } & V1Pod>({ apiVersion: 'v1', kind: 'Service', name: 'mysql', namespace: NS }))?.spec?.clusterIP
+  assert.ok(ip, 'no service/mysql')
+  assert.match(env.stdout, new RegExp(`^MYSQL_SERVICE_HOST=${ip!.replace(/\./g, '\\.')}$`, 'm'))
+  assert.match(env.stdout, /^MYSQL_SERVICE_PORT=3306$/m)
+  assert.match(env.stdout, new RegExp(`^MYSQL_PORT_3306_TCP=tcp://${ip!.replace(/\./g, '\\.')}:3306$`, 'm'))
+  // SHOW DATABASES inside the MySQL pod, the password typed from the pod's own env (never in this process's argv)
+  const mysql = newest((await kube().listPods(NS, 'app=mysql')).filter(isPodReady))
+  assert.ok(mysql, 'no Ready mysql pod')
+  const dbs = await ok(kubectl(['exec', mysql!.metadata!.name!, '-n', NS, '--', 'sh', '-c', 'echo "$MYSQL_ROOT_PASSWORD" | mysql -uroot -p -e "SHOW DATABASES"']), 'SHOW DATABASES', NS)
+  assert.ok(dbs.stdout.split('\n').map((l) => l.trim()).includes('test'), dbs.stdout)
+  passes(await unchangedBy(NS, () => check(11)), 11)
 })
 
 test('lesson 12 by hand: ConfigMaps, configMapKeyRef, envFrom; without declaring it in a file --check names that; then passes', async () => {
@@ -260,8 +330,33 @@ test('lesson 13 by hand: Secret + secretKeyRef; without kubectl patch --check na
   passes(await unchangedBy(NS, () => check(13)), 13)
 })
 
-test('afterwards: the context namespace back to default (as lesson 15 leaves it)', async () => {
+test('lesson 14 by hand: without resources: in 02_hellogopher.yml --check names them (at once); applied → passes', async () => {
+  const t0 = Date.now()
+  failsNaming(await check(14), 14, /resources: requests and limits in 02_hellogopher\.yml/)
+  assert.ok(Date.now() - t0 < 45_000, 'the check waited although the pod template has no resources')
+  await apply(NS, '02_hellogopher.yml')
+  await rolledOut(NS)
+  const pod = newest(await readyPods(NS))!.metadata!.name!
+  const described = await ok(kubectl(['describe', 'pod', pod, '-n', NS]), 'kubectl describe pod', NS)
+  assert.match(described.stdout, /Limits:\s+cpu:\s+100m\s+memory:\s+10Mi/)
+  assert.match(described.stdout, /Requests:\s+cpu:\s+50m\s+memory:\s+1Mi/)
+  passes(await unchangedBy(NS, () => check(14)), 14)
+})
+
+test('lesson 15 by hand: the namespace and what is left in default deleted; without set-context --check names it; then passes', async () => {
+  await ok(kubectl(['delete', 'namespace', NS, '--timeout=120s']), 'kubectl delete namespace hellogopher')
+  // what lessons 3–9 left in default: the OOM demo pod (the Deployment and Service went in lesson 10)
+  const left = await ok(kubectl(['get', 'all', '-n', DEF]), 'kubectl get all -n default')
+  assert.match(left.stdout, /pod\/oom-demo/)
+  await ok(kubectl(['delete', 'pod', 'oom-demo', '-n', DEF]), 'kubectl delete pod oom-demo')
+  failsNaming(await check(15), 15, /kubectl config set-context --current --namespace=default/)
   await ok(kubectl(['config', 'set-context', '--current', '--namespace=default']), 'kubectl config set-context default')
+  passes(await unchangedBy(DEF, () => check(15)), 15)
+  assert.is(await kube().read({ apiVersion: 'v1', kind: 'Namespace', name: NS }), undefined)
+})
+
+test('the timings', () => {
+  printTimings('learn-by-doing timings (--reset 3 starts the run; every --check reads only)')
 })
 
 test.run()

@@ -89,6 +89,7 @@ export const E2E_SUITES = [
   'lesson-14-resources.test.ts',
   'lesson-15-teardown.test.ts',
   'learn-by-doing.test.ts',
+  'learn-reset.test.ts',
   'status-diagram.test.ts',
   'zz-lab-restart.test.ts',
 ] as const
@@ -100,6 +101,7 @@ const LAB_ONLY: Record<string, string> = {
   '01-lab.test.ts': 'tests the lab cluster itself',
   'zz-lab-restart.test.ts': 'restarts the lab cluster',
   '03-remote-registry.test.ts': "needs the lab's docker to run a registry",
+  'learn-reset.test.ts': "replays lessons 0–14 with the same steps the lesson suites run on every cluster; on kind too it would add ≈ 8 min to CI's 90-minute budget",
 }
 
 /**

@@ -16,7 +16,7 @@ import { KubeConfig } from '@kubernetes/client-node'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { Kube } from '../../tasks/lib/kube.ts'
 import { liveCheckDeps } from '../../tasks/lessons/check.ts'
-import { fakeDeps } from './fakes.ts'
+import { fakeDeps, fakeProvider, fakeShell } from './fakes.ts'
 
 const seen: Array<{ method: string; url: string }> = []
 let lesson3Done = false
@@ -121,6 +121,24 @@ test('the command as a learner runs it, against that server: lesson 3 not done �
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('imageBuilt: the provider\'s in-process docker read when it has one; else docker image inspect, "No such image" → false, a daemon down → an error', async () => {
+  const found = liveCheckDeps(fakeDeps({ provider: fakeProvider({ inspectImage: async (image) => (image === 'programmingpercy/hellogopher:1.0' ? { id: 'sha256:1', labels: {} } : undefined) }) }))
+  assert.is(await found.imageBuilt('programmingpercy/hellogopher:1.0'), true)
+  assert.is(await found.imageBuilt('programmingpercy/hellogopher:9.9'), false)
+  const sh = fakeShell({ reply: (c) => (c.args.includes('programmingpercy/hellogopher:1.0') ? { stdout: '{"a":"b"}' } : c.args.includes('down') ? { exitCode: 1, stderr: 'Cannot connect to the Docker daemon' } : { exitCode: 1, stderr: 'Error: No such image: x' }) })
+  const viaDocker = liveCheckDeps(fakeDeps({ sh, provider: fakeProvider({ name: 'kind' }) }))
+  assert.is(await viaDocker.imageBuilt('programmingpercy/hellogopher:1.0'), true)
+  assert.is(await viaDocker.imageBuilt('programmingpercy/hellogopher:9.9'), false)
+  try {
+    await viaDocker.imageBuilt('down')
+    assert.unreachable('a docker that does not answer is not "no image"')
+  } catch (e) {
+    assert.match((e as Error).message, /Cannot connect to the Docker daemon/)
+  }
+  // reads only: every docker call was an inspect
+  assert.ok(sh.calls.every((c) => c.bin === 'docker' && c.args[0] === 'image' && c.args[1] === 'inspect'), JSON.stringify(sh.calls.map((c) => c.line)))
 })
 
 test.run()

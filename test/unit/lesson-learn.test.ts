@@ -14,7 +14,7 @@ import { MANIFESTS_DIR, ROOT, type Ctx } from '../../tasks/lib/context.ts'
 import type { CoreV1Event, KubernetesObject, V1Pod } from '../../tasks/lib/kube.ts'
 import { loadManifests } from '../../tasks/lib/manifests.ts'
 import { clearSecrets } from '../../tasks/lib/redact.ts'
-import { checksOf, chooseLesson, command, notBlocking, resetClosing, resetSteps } from '../../tasks/lesson.ts'
+import { checksOf, chooseLesson, command, lessonMain, notBlocking, resetClosing, resetSteps } from '../../tasks/lesson.ts'
 import { NotSeen } from '../../tasks/lessons/types.ts'
 import { runChecks, summary, type Check, type CheckDeps, type CheckLine } from '../../tasks/lessons/check.ts'
 import { folderBefore, lessonDiff, maskedText } from '../../tasks/lessons/diff.ts'
@@ -348,6 +348,8 @@ interface Cluster {
   contextNamespace?: string
   metrics?: Record<string, string[]>
   images?: string[]
+  /** Images in the docker the provider builds with (not necessarily in the runtime). */
+  built?: string[]
   tools?: string[]
   http?: { status: number; body: string }
   provider?: string
@@ -384,6 +386,7 @@ function fakeCluster(c: Cluster): CheckDeps {
     contextNamespace: () => c.contextNamespace ?? 'default',
     podMetrics: async (namespace) => (c.metrics?.[namespace] ? ({ items: c.metrics[namespace]!.map((name) => ({ metadata: { name }, containers: [{ name: 'hellogopher', usage: { cpu: '1m', memory: '5Mi' } }] })) } as never) : undefined),
     imageInRuntime: async (image) => (c.images ?? []).includes(image),
+    imageBuilt: async (image) => [...(c.built ?? []), ...(c.images ?? [])].includes(image),
     which: async (bin) => ((c.tools ?? ['kubectl', 'docker', 'go']).includes(bin) ? `/usr/bin/${bin}` : undefined),
     requiredTools: () => ['kubectl', 'docker', 'go'],
     clusterImage: (image) => c.clusterImage?.[image] ?? image,
@@ -443,6 +446,7 @@ const mysqlObjects = (): KubernetesObject[] => [
 ]
 const mysqlLog = { 'hellogopher/mysql-1': "Version: '10.11.6-MariaDB'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12" }
 const connectedLog = (p: string) => ({ [`hellogopher/${p}`]: 'hellogopher 5.0 starting\nconnected to database at 10.96.0.9:3306 as root\ncreated database test\nhellogopher 5.0 listening on :8080' })
+const RESOURCES = { requests: { memory: '1Mi', cpu: '50m' }, limits: { memory: '10Mi', cpu: '100m' } }
 const withFields = (fields: Array<{ manager: string; operation: string }>) => ({ managedFields: fields })
 
 /** For each lesson: the cluster after the lesson was done, and after it was done with one step left out. */
@@ -650,7 +654,7 @@ const CASES: Record<number, { done: Cluster; missing: Record<string, { cluster: 
     },
   },
   14: {
-    done: { objects: [deployment(H, app('5.0')), pod('hellogopher-h', { ns: H, container: app('5.0', { resources: { requests: { memory: '1Mi', cpu: '50m' }, limits: { memory: '10Mi', cpu: '100m' } } }) })] },
+    done: { objects: [deployment(H, app('5.0', { resources: RESOURCES })), pod('hellogopher-h', { ns: H, container: app('5.0', { resources: RESOURCES }) })] },
     missing: { 'resources:': { cluster: { objects: [deployment(H, app('5.0')), pod('hellogopher-h', { ns: H, container: app('5.0') })] }, hint: /resources: requests and limits in 02_hellogopher\.yml/ } },
   },
   15: {
@@ -710,6 +714,96 @@ test('lesson 7 --check: a Deployment using strategy Recreate is no rolling updat
   const failed = r.lines.filter((x) => x.status === 'fail')
   assert.equal(failed.map((x) => x.seen), ['the Deployment uses strategy Recreate: old pods go first'])
   assert.match(failed[0]!.hint!, /deleting and re-creating it is no rolling update/)
+})
+
+/** A check run on a fake cluster, with how long its waits took on the fake clock. */
+async function timedCheck(n: number, cluster: Cluster): Promise<{ lines: CheckLine[]; out: string[]; waited: number }> {
+  const out: string[] = []
+  const c = clock()
+  const lines = await runChecks(checksOf(findLesson(String(n))), fakeCluster(cluster), { out: (l) => out.push(l), now: c.now, sleep: c.sleep })
+  return { lines, out, waited: c.elapsed() }
+}
+const failedHints = (r: { lines: CheckLine[] }) => r.lines.filter((x) => x.status === 'fail').map((x) => x.hint ?? '')
+
+test('lesson 0 --check: the hint names each missing tool with how to get it (the doctor\'s words)', async () => {
+  const r = await timedCheck(0, { tools: ['kubectl'] })
+  assert.equal(r.lines.map((x) => x.seen), ['not on PATH: docker, go'])
+  const [hint] = failedHints(r)
+  assert.match(hint!, /^docker: install Docker \(Debian: apt-get install docker\.io\).*; go: install Go ≥ 1\.22 /)
+  assert.match(hint!, /command -v docker, command -v go finds it \(npx tsx tasks\/doctor\.ts prints the full report\)$/)
+})
+
+test('lesson 2 --check on the lab and kind: the hint says which step was left out — the build, or the load into the runtime', async () => {
+  const image = 'programmingpercy/hellogopher:1.0'
+  const lab = (built: string[]) => timedCheck(2, { provider: 'lab', images: [], built })
+  const [loadOnly] = failedHints(await lab([image]))
+  assert.match(loadOnly!, /^it is in the lab's docker but not in its containerd .*: docker save programmingpercy\/hellogopher:1\.0 \| ctr --address \S+containerd\.sock -n k8s\.io images import - /)
+  assert.not.match(loadOnly!, /docker build -t/)
+  const [both] = failedHints(await lab([]))
+  assert.match(both!, /^docker build -t programmingpercy\/hellogopher:1\.0 \. with DOCKER_HOST=unix:\/\/\S+docker\.sock .*, then docker save programmingpercy\/hellogopher:1\.0 \| ctr /)
+  const [kindLoad] = failedHints(await timedCheck(2, { provider: 'kind', images: [], built: [image] }))
+  assert.match(kindLoad!, /^it is in docker but not in the node: kind load docker-image programmingpercy\/hellogopher:1\.0/)
+  const [kindBoth] = failedHints(await timedCheck(2, { provider: 'kind', images: [] }))
+  assert.match(kindBoth!, /^docker build -t programmingpercy\/hellogopher:1\.0 \. then kind load docker-image /)
+  // minikube builds straight into its runtime: the check's own hint (docker-env in this shell)
+  const [mk] = failedHints(await timedCheck(2, { provider: 'minikube', images: [], built: [image] }))
+  assert.match(mk!, /^eval \$\(minikube docker-env\) in THIS shell/)
+})
+
+test('lesson 9 --check: no Deployment, or one scaled to 0, is a ✘ at once (no pod comes by waiting); a pod still starting is waited for', async () => {
+  const metrics = obj('apiregistration.k8s.io/v1', 'APIService', 'v1beta1.metrics.k8s.io', undefined, { status: { conditions: [{ type: 'Available', status: 'True' }] } })
+  const scaled = await timedCheck(9, { objects: [metrics, deployment('default', app('3.0'), { replicas: 0 })] })
+  assert.is(scaled.waited, 0)
+  assert.match(scaled.lines.at(-1)!.seen, /^deployment\/hellogopher is scaled to 0 replicas: no pod of the app for kubectl top pods to list$/)
+  assert.match(failedHints(scaled)[0]!, /kubectl scale deployment hellogopher --replicas=1/)
+  const none = await timedCheck(9, { objects: [metrics] })
+  assert.is(none.waited, 0)
+  assert.match(none.lines.at(-1)!.seen, /^no deployment\/hellogopher in default/)
+  const starting = await timedCheck(9, { objects: [metrics, deployment('default', app('3.0')), pod('hellogopher-a', { phase: 'Pending', ready: false })] })
+  assert.ok(starting.waited >= 140_000, String(starting.waited))
+  assert.match(starting.lines.at(-1)!.seen, /^no Running pod with app=hellogopher in default \(after waiting 150s\)$/)
+})
+
+test("lesson 14 --check: a pod template without the resources is a ✘ at once; a rollout still bringing them is waited for", async () => {
+  const without = await timedCheck(14, CASES[14]!.missing['resources:']!.cluster)
+  assert.is(without.waited, 0)
+  assert.is(without.lines.at(-1)!.seen, "deployment/hellogopher's pod template has no requests or limits")
+  assert.match(failedHints(without)[0]!, /resources: requests and limits in 02_hellogopher\.yml/)
+  const rolling = await timedCheck(14, { objects: [deployment(H, app('5.0', { resources: RESOURCES })), pod('hellogopher-h', { ns: H, container: app('5.0') })] })
+  assert.ok(rolling.waited >= 50_000, String(rolling.waited))
+  assert.match(rolling.lines.at(-1)!.seen, /: no requests or limits \(after waiting 60s\)$/)
+})
+
+test('as a person runs it, in-process: --explain, --solution and --diff of every lesson (every pair N−1 → N) print no secret value', async () => {
+  // every manifest loaded first: their secrets are registered, as in a run that read them
+  loadManifests(MANIFESTS_DIR)
+  loadManifests(join(MANIFESTS_DIR, 'lessons'))
+  const wrote: string[] = []
+  const real = process.stdout.write.bind(process.stdout)
+  const printed = async (argv: string[]): Promise<string> => {
+    wrote.length = 0
+    process.stdout.write = ((chunk: string | Uint8Array) => (wrote.push(String(chunk)), true)) as typeof process.stdout.write
+    try {
+      assert.is(await lessonMain(argv), undefined, argv.join(' '))
+    } finally {
+      process.stdout.write = real
+    }
+    return wrote.join('')
+  }
+  let diffs = 0
+  for (const l of LESSONS) {
+    for (const mode of ['--explain', '--solution', '--diff']) {
+      const text = await printed([String(l.number), mode])
+      const what = `lesson ${l.number} ${mode}`
+      assert.ok(text.trim().length > 20, `${what} printed nothing`)
+      assert.not.ok(text.includes(SECRET_B64), `${what} printed the Secret's base64`)
+      assert.not.match(text, SECRET_WORD, `${what} printed the password`)
+      if (mode === '--diff' && /^@@ /m.test(text)) diffs++
+    }
+  }
+  // the lessons that change YAML (3, 5–8, 10–14) each printed a real diff
+  assert.is(diffs, LESSONS.filter((l) => l.manifests?.length).length)
+  assert.match(await printed(['13', '--diff']), /^\+ {2}DATABASE_PASSWORD: ••••••$/m)
 })
 
 test.run()

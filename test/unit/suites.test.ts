@@ -31,10 +31,10 @@ test('an excepted suite is not run but listed with its reason; a missing excepte
   assert.equal(c.missing, ['gone.test.ts'])
 })
 
-test('the lab runs every e2e suite; kind and minikube except the three lab-only ones', () => {
+test('the lab runs every e2e suite; kind and minikube except the four lab-only ones', () => {
   assert.equal(exceptedOn('lab'), {})
   for (const p of ['kind', 'minikube'] as const) {
-    assert.equal(Object.keys(exceptedOn(p)).sort(), ['01-lab.test.ts', '03-remote-registry.test.ts', 'zz-lab-restart.test.ts'])
+    assert.equal(Object.keys(exceptedOn(p)).sort(), ['01-lab.test.ts', '03-remote-registry.test.ts', 'learn-reset.test.ts', 'zz-lab-restart.test.ts'])
     for (const why of Object.values(exceptedOn(p))) assert.match(why, /^lab only: /)
   }
 })
@@ -50,7 +50,7 @@ test('run.ts e2e --list on kind: the real tree has every expected suite, lab-onl
   assert.match(r.stdout, /e2e\/01-lab\.test\.ts\s+excepted \(lab only: /)
   assert.match(r.stdout, /e2e\/faults\s+excepted \(lab only: /)
   // the 3 lab-only e2e suites and the 2 lab reports (faults, conformance)
-  assert.match(r.stdout, /5 suite\(s\) excepted on this provider/)
+  assert.match(r.stdout, /6 suite\(s\) excepted on this provider/)
   assert.ok(!/lab cluster \(tasks\/lab\/up\.ts/.test(r.stdout), 'list mode must not bring the lab up')
   assert.is(r.stdout.trimEnd().split('\n').at(-1), '0 passed, 0 failed')
 })
