@@ -118,22 +118,25 @@ export class RunLockedError extends Error {
 
 export interface ProcStat {
   state: string
+  ppid: number
   start: string
 }
 
-/** A process's state letter and start time (clock ticks since boot) from Linux's /proc; undefined when it has no entry. */
+/** A process's state letter, parent and start time (clock ticks since boot) from Linux's /proc; undefined when it has no entry. */
 export function procStat(pid: number): ProcStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // after "pid (comm) ": state, ppid, … starttime is the 20th field from there
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return { state: fields[0] ?? '?', start: fields[19] ?? '' }
+    return { state: fields[0] ?? '?', ppid: Number(fields[1]), start: fields[19] ?? '' }
   } catch {
     return undefined
   }
 }
 
-/** procStat where /proc exists; null elsewhere (macOS: no /proc to read). */
-const systemStat = (pid: number): ProcStat | undefined | null => (existsSync('/proc/self/stat') ? procStat(pid) : null)
+let hasProc: boolean | undefined
+/** procStat where /proc exists (looked up once); null elsewhere (macOS: no /proc to read). */
+const systemStat = (pid: number): ProcStat | undefined | null => ((hasProc ??= existsSync('/proc/self/stat')) ? procStat(pid) : null)
 
 /**
  * Is this process still running? Where /proc exists (Linux) a zombie — killed but not yet reaped, which happens
@@ -271,11 +274,10 @@ export function installExitHandlers(): void {
 
 // ── the watchdog ─────────────────────────────────────────────────────────────
 function procInfo(pid: number): { ppid: number; argv: string[] } | undefined {
+  const stat = procStat(pid)
+  if (!stat) return undefined
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
-    return { ppid, argv }
+    return { ppid: stat.ppid, argv: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean) }
   } catch {
     return undefined
   }

@@ -111,7 +111,7 @@ test('lock: a pid reused by a newer process (start time differs) is not the hold
 })
 
 test('pidAlive: from /proc state and start time; signal 0 only where there is no /proc', () => {
-  const stat = (state: string, start = '100') => () => ({ state, start })
+  const stat = (state: string, start = '100') => () => ({ state, ppid: 1, start })
   assert.ok(pidAlive(7, undefined, stat('S')))
   assert.ok(pidAlive(7, '100', stat('R')))
   assert.not.ok(pidAlive(7, undefined, stat('Z')), 'a zombie')
