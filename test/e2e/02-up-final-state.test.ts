@@ -6,7 +6,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Ref } from '../../tasks/lib/kube.ts'
-import { E2E_PROVIDER, expectOk, kube, kubectl, podUids, serviceGet, stepLines, task, versionsOf } from './helpers.ts'
+import { E2E_PROVIDER, expectOk, kube, kubectl, podUids, serviceGet, servingPod, stepLines, task, versionsOf } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -103,14 +103,15 @@ test('SHOW DATABASES in the MySQL pod lists test', async () => {
 })
 
 test('the hellogopher pod got MYSQL_SERVICE_HOST from the Service, and logged connected to database', async () => {
-  const env = await kubectl(['exec', '-n', NS, 'deploy/hellogopher', '--', 'env'])
+  const pod = await servingPod(NS)
+  const env = await kubectl(['exec', '-n', NS, pod, '--', 'env'])
   await expectOk(env, 'env in hellogopher', NS)
   const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'mysql' })
   assert.match(env.stdout, new RegExp(`^MYSQL_SERVICE_HOST=${svc.spec?.clusterIP?.replace(/\./g, '\\.')}$`, 'm'))
   assert.match(env.stdout, /^MYSQL_SERVICE_PORT=3306$/m)
   assert.match(env.stdout, /^MYSQL_PORT_3306_TCP=tcp:\/\//m)
-  const logs = await kubectl(['logs', '-n', NS, 'deploy/hellogopher'])
-  assert.match(logs.stdout, /connected to database/)
+  const logs = await kubectl(['logs', '-n', NS, pod])
+  assert.match(logs.stdout, /connected to database/, `kubectl logs ${pod}: ${logs.stdout.trim() || logs.stderr.trim()}`)
 })
 
 test('a second up changes nothing in the cluster: same objects, same pods', async () => {
