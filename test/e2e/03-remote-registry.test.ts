@@ -46,7 +46,7 @@ test('up --provider remote pushes to the registry and the cluster pulls from it'
   await expectOk(r, 'up --provider remote', NS)
   assert.match(r.stdout, new RegExp(`docker push ${repo.replace(/\./g, '\\.')}/hellogopher:5\\.0`))
   assert.match(r.stdout, /image override \(remote\): programmingpercy\/hellogopher:5\.0 → 127\.0\.0\.1:5000\/learn\/hellogopher:5\.0/)
-  const pods = await kube().listPods(NS, 'app=hellogopher')
+  const pods = (await kube().listPods(NS, 'app=hellogopher')).filter((p) => !p.metadata?.deletionTimestamp)
   const c = pods[0]?.spec?.containers[0]
   assert.is(c?.image, `${repo}/hellogopher:5.0`)
   assert.is(c?.imagePullPolicy, 'Always')

@@ -47,7 +47,7 @@ test('lesson 8: Timeout triggered in the log, exec works, OOMKilled 137', async 
 })
 
 test('independent: kubectl exec runs a shell command inside the 3.0 pod; its log shows the app', async () => {
-  const pods = (await kube().listPods(NS, 'app=hellogopher')).filter((p) => isPodReady(p) && p.spec?.containers[0]?.image === 'programmingpercy/hellogopher:3.0')
+  const pods = (await kube().listPods(NS, 'app=hellogopher')).filter((p) => isPodReady(p) && !p.metadata?.deletionTimestamp && p.spec?.containers[0]?.image === 'programmingpercy/hellogopher:3.0')
   assert.is(pods.length, 1)
   const name = pods[0]!.metadata!.name!
   const r = await kubectl(['exec', name, '-n', NS, '--', '/bin/sh', '-c', 'echo "e2e $((6 * 7)) in $(hostname)"'])

@@ -1,8 +1,7 @@
 /** Lesson 14: the requests and limits on the running pod are the tutorial's (TUTORIAL.md lesson 14). */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { isPodReady } from '../../tasks/lib/kube-state.ts'
-import { expectOk, kube, kubectl, lesson } from './helpers.ts'
+import { expectOk, kube, kubectl, lesson, servingPod } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -16,7 +15,8 @@ test('lesson 14: the limits are on the pod spec', async () => {
 test("independent: the running pod's resources are the tutorial's", async () => {
   // TUTORIAL.md lesson 14: "cpu: 100m limit, memory limit 10Mi in the article; upstream final: requests 1Mi/50m, limits 10Mi/100m"
   const want = { limits: { cpu: '100m', memory: '10Mi' }, requests: { cpu: '50m', memory: '1Mi' } }
-  const pod = (await kube().listPods(NS, 'app=hellogopher')).find(isPodReady)
+  const name = await servingPod(NS)
+  const pod = (await kube().listPods(NS, 'app=hellogopher')).find((p) => p.metadata?.name === name)
   assert.ok(pod)
   // through JSON: the client's objects carry unset fields (claims: undefined) the manifest does not have
   assert.equal(JSON.parse(JSON.stringify(pod!.spec?.containers[0]?.resources)), want)
