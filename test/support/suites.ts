@@ -12,6 +12,7 @@ export const UNIT_SUITES = [
   'check-live.test.ts',
   'cli-contract.test.ts',
   'cli.test.ts',
+  'command.test.ts',
   'conformance.test.ts',
   'diagram.test.ts',
   'docker-api.test.ts',

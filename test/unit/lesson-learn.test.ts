@@ -14,7 +14,7 @@ import { MANIFESTS_DIR, ROOT, type Ctx } from '../../tasks/lib/context.ts'
 import type { CoreV1Event, KubernetesObject, V1Pod } from '../../tasks/lib/kube.ts'
 import { loadManifests } from '../../tasks/lib/manifests.ts'
 import { clearSecrets } from '../../tasks/lib/redact.ts'
-import { checksOf, chooseLesson, command, lessonMain, notBlocking, resetClosing, resetSteps } from '../../tasks/lesson.ts'
+import { checksOf, chooseLesson, command, lesson as lessonCommand, notBlocking, resetClosing, resetSteps } from '../../tasks/lesson.ts'
 import { NotSeen } from '../../tasks/lessons/types.ts'
 import { runChecks, summary, type Check, type CheckDeps, type CheckLine } from '../../tasks/lessons/check.ts'
 import { folderBefore, lessonDiff, maskedText } from '../../tasks/lessons/diff.ts'
@@ -784,7 +784,7 @@ test('as a person runs it, in-process: --explain, --solution and --diff of every
     wrote.length = 0
     process.stdout.write = ((chunk: string | Uint8Array) => (wrote.push(String(chunk)), true)) as typeof process.stdout.write
     try {
-      assert.is(await lessonMain(argv), undefined, argv.join(' '))
+      assert.is(await lessonCommand.run(argv), 0, argv.join(' '))
     } finally {
       process.stdout.write = real
     }
