@@ -1,13 +1,13 @@
 /**
  * The one command(): what every entry point declares instead of writing a main. Flags parsed and checked first
  * (a bad one is one line, exit 2, before anything slow or cluster-changing), --help, then either a flat list of
- * steps whose first rendered step is the guard (context, run lock, reachability), or a report (`run`) after the
- * same guard done inline. Failures are one line, exit 1 (cli.ts runMain).
+ * steps whose first rendered step is the guard (context, run lock, reachability; run just before the list, so a
+ * refusal stays one line), or a report (`run`) after the same guard. Failures are one line, exit 1 (cli.ts runMain).
  */
 import { isMain, parseCli, runMain, usage, UnexpectedArgumentError, UsageError, type CommandSpec, type Parsed } from './cli.ts'
 import type { Ctx, Deps } from './context.ts'
 import { createShell, type Shell } from './shell.ts'
-import { guardCluster, logTo, resolveRun, runList, type GuardOptions, type Prepared, type Step } from './task.ts'
+import { guardCluster, resolveRun, runList, type GuardOptions, type Prepared, type Step } from './task.ts'
 
 /** What a run knows once its flags are checked: the options, the context, the shell, and (on a cluster) its deps. */
 export interface Run<O, C> {
@@ -71,12 +71,18 @@ export function guardParts(guard: Exclude<Guard, false>): string[] {
   return [...(guard.mutates ? ['context guard'] : []), ...(guard.lock ? ['run lock'] : []), ...(guard.noPing ? [] : ['reachable'])]
 }
 
-/** The guard as a step: rendered first, left out under --dry-run (nothing is checked, nothing is locked). */
-export function guardStep<C extends { dryRun: boolean }>(prepared: Prepared, spec: CommandSpec, guard: Exclude<Guard, false>): Step<C> {
+/**
+ * The guard as the list's first rendered step. It has already run when the list starts (command() runs it just
+ * before): a refusal or an unreachable cluster stays ONE line and exit 1 — no step frame around it — while a run
+ * that goes on shows what was checked, first. Left out under --dry-run (nothing is checked, nothing is locked).
+ */
+export function guardStep<C extends { dryRun: boolean }>(deps: Deps, guard: Exclude<Guard, false>): Step<C> {
   return {
     title: guard.title ?? `Check the cluster: ${guardParts(guard).join(', ')}`,
     enabled: (ctx) => !ctx.dryRun,
-    task: async (_ctx, task) => guardCluster(prepared, spec, { ...guard, log: logTo(task) }),
+    task: async (_ctx, task) => {
+      task.title = `${guard.title ?? `Check the cluster: ${guardParts(guard).join(', ')}`}${deps.context ? ` (context ${deps.context})` : ''}`
+    },
   }
 }
 
@@ -119,11 +125,9 @@ export function command<O = Record<string, never>, C extends { dryRun: boolean; 
     // the steps are built before the guard runs: a bad --file (read when its step is made) fails before the cluster is contacted
     const steps = def.steps?.(r) ?? []
     // the guard is the list's first rendered step; with nothing to render after it, it runs inline
-    let list = steps
-    if (prepared && guard) {
-      if (steps.length && guardParts(guard).length) list = [guardStep<C>(prepared, spec, guard), ...steps]
-      else await guardCluster(prepared, spec, guard)
-    }
+    // the guard before anything else runs; shown as the list's first step when there is a list and it did something
+    if (prepared && guard) await guardCluster(prepared, spec, guard)
+    const list = prepared && guard && steps.length && guardParts(guard).length ? [guardStep<C>(prepared.deps, guard), ...steps] : steps
     const before = def.before?.(r)
     if (before) process.stdout.write(before)
     try {

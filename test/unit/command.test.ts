@@ -122,14 +122,14 @@ test('guard false: the steps run on this machine with the ctx given; after print
   assert.equal(seen, ['purge=true', 'finally'])
 })
 
-test('a mutating command on a context that is not local: the guard step fails first, no later step runs, no request sent', () =>
+test('a mutating command on a context that is not local: refused before the list starts (one line, no step frame), no step runs, no request sent', () =>
   onCluster(...PROD, async (seen) => {
     const c = command({ spec: cmd, guard: { mutates: true, destructive: true }, steps: () => [recorder(seen, 'step')] })
     await c.run([]).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /^refusing to change context 'prod-eu'/))
     assert.equal(seen, [])
   }))
 
-test('the guard is the first step, then the steps; the steps are built before it runs (a bad --file fails with no request)', () =>
+test('the guard is the list\'s first step (context named), then the steps; the steps are built before it runs (a bad --file fails with no request)', () =>
   onCluster(...LOCAL, async (seen, out) => {
     const c = command({
       spec: cmd,
@@ -144,7 +144,7 @@ test('the guard is the first step, then the steps; the steps are built before it
     assert.equal(seen, [])
     assert.is(await c.run([]), undefined)
     assert.equal(seen, ['ping kind-dev', 'step'])
-    assert.match(out(), /Check the cluster: context guard, reachable[\s\S]*step[\s\S]*done\n$/)
+    assert.match(out(), /Check the cluster: context guard, reachable \(context kind-dev\)[\s\S]*step[\s\S]*done\n$/)
   }))
 
 test('--dry-run: no guard step, no ping; the steps run (they only echo)', () =>
