@@ -5,6 +5,7 @@
  *   kind create cluster --image localhost/learn-k8s/kind-node:<version>   (or KIND_NODE_IMAGE=… for tasks/up.ts)
  */
 import { command } from './lib/command.ts'
+import { docker } from './lib/docker-cli.ts'
 import { createShell, ToolMissingError } from './lib/shell.ts'
 import { logTo, spec, type Step } from './lib/task.ts'
 import { kubernetesBinaries, metricsServerBinary, type LabCtx } from './lab/engine/steps.ts'
@@ -47,7 +48,7 @@ export function kindImageSteps(sh = createShell()): Step<KindImageCtx>[] {
       title: 'Tools: go, docker, debootstrap, gcc',
       task: async () => {
         for (const t of ['go', 'docker', 'debootstrap', 'gcc', 'tar']) await need(t)()
-        const r = await sh.run('docker', ['version', '--format', '{{.Server.Version}}'], { quiet: true, allowFail: true, readOnly: true })
+        const r = await docker(sh).serverVersion({ quiet: true, allowFail: true, readOnly: true })
         if (r.exitCode !== 0) throw new Error(`docker does not answer (${r.stderr.trim().split('\n').pop()}) — start the docker daemon (or set DOCKER_HOST)`)
       },
     },
