@@ -4,7 +4,7 @@
  * picked, the context guarded, the run lock, the reachability check (command.ts puts these together).
  */
 import { Listr, type ListrTask, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2'
-import { COMMON_FLAGS, parseCli, usage, UsageError, type CommandSpec, type Parsed } from './cli.ts'
+import { COMMON_FLAGS, UsageError, type CommandSpec, type Parsed } from './cli.ts'
 import { defaultCtx, tagNames, type Ctx, type Deps } from './context.ts'
 import type { Kube } from './kube.ts'
 import { resolveKubeconfig } from './kubeconfig.ts'
@@ -182,7 +182,7 @@ export interface GuardOptions extends MainOptions {
 
 /**
  * Before anything changes: the context guard (name and server), the run lock, the reachability check (GET /version).
- * Nothing under --dry-run. The first rendered step of a command's list (command.ts), or run inline by prepare().
+ * Nothing under --dry-run. command.ts runs it just before a command's list (and shows it as the list's first step) or report.
  */
 export async function guardCluster({ parsed, ctx, deps, probe }: Prepared, cmd: CommandSpec, opts: GuardOptions): Promise<void> {
   if (ctx.dryRun) return
@@ -205,18 +205,6 @@ export async function guardCluster({ parsed, ctx, deps, probe }: Prepared, cmd: 
   } else if (opts.mutates) await guard(probe)
   if (opts.lock) acquireRunLock({ context: deps.context ?? (opts.mayStart ? '(no context)' : '(none)'), command: opts.lockAs ?? cmd.name })
   if (!opts.mayStart && !opts.noPing) await deps.kube().ping()
-}
-
-/** Parse flags, pick the provider, guard the context (name and server), take the run lock, and fail fast on an unreachable cluster. */
-export async function prepare(cmd: CommandSpec, argv: string[], opts: GuardOptions, ctxOver: (p: Parsed) => Partial<Ctx> = () => ({})): Promise<Prepared | undefined> {
-  const parsed = parseCli(cmd, argv)
-  if (parsed.help) {
-    process.stdout.write(`${usage(cmd)}\n`)
-    return undefined
-  }
-  const prepared = await resolveRun(cmd, parsed, opts, ctxOver(parsed))
-  await guardCluster(prepared, cmd, opts)
-  return prepared
 }
 
 /** A progress sink that drops repeats (a watch reports every status update, most of them alike). */

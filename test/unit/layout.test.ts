@@ -78,6 +78,21 @@ test('the cluster-module rule sees a call on either API, and only the cluster mo
   assert.not.ok(clusterModule('tasks/lib/kubectl.ts') || clusterModule('tasks/lib/view/source.ts'))
 })
 
+test('every entry point is one command(): no hand-written main, no re-parse of process.argv', () => {
+  const entries = tsFiles(TASKS).filter((f) => ['tasks', 'tasks/lab'].includes(dirname(relative(ROOT, f))))
+  assert.ok(entries.length >= 19, String(entries.length))
+  const bad = entries.flatMap((f) => {
+    const src = readFileSync(f, 'utf8')
+    const why = [
+      !/\bcommand\b[\s\S]*\.mainIf\(import\.meta\.url\)|\.main\(\)/.test(src) && 'no command(…).mainIf(import.meta.url)',
+      /\brunMain\(|\bprepare\(|\bparseCli\(/.test(src) && 'a hand-written main (runMain / prepare / parseCli)',
+      /process\.argv/.test(src) && 'reads process.argv',
+    ].filter(Boolean)
+    return why.length ? [`${relative(ROOT, f)}: ${why.join(', ')}`] : []
+  })
+  assert.equal(bad, [])
+})
+
 /**
  * One wrapper per outside tool: docker's argv is built in tasks/lib/docker-cli.ts. Not yet moved (being reworked under
  * issue 12): the providers, and lesson 2's look (`docker image ls`, the command the learner is shown).

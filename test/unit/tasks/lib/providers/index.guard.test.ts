@@ -13,8 +13,19 @@ import { contextArgs } from '../../../../../tasks/lib/kubectl.ts'
 import { detectProviderName, guardDecision, guardRun, isLocalContext, isLocalServer, makeProvider, resolveProvider } from '../../../../../tasks/lib/providers/index.ts'
 import { minikubeProvider } from '../../../../../tasks/lib/providers/minikube.ts'
 import type { Provider } from '../../../../../tasks/lib/providers/types.ts'
-import { prepare, spec } from '../../../../../tasks/lib/task.ts'
+import { spec } from '../../../../../tasks/lib/task.ts'
+import { command, type Guard, type Run } from '../../../../../tasks/lib/command.ts'
+import type { CommandSpec } from '../../../../../tasks/lib/cli.ts'
+import type { Ctx } from '../../../../../tasks/lib/context.ts'
 import { fakeShell } from '../../../fakes.ts'
+
+/** What a command gets once its flags are checked and its guard passed (undefined for --help): command() with a report that keeps it. */
+async function prepare(cmd: CommandSpec, argv: string[], guard: Guard): Promise<Run<Record<string, never>, Ctx> | undefined> {
+  let got: Run<Record<string, never>, Ctx> | undefined
+  await command({ spec: cmd, guard, run: async (r) => void (got = r) }).run(argv)
+  return got
+}
+
 
 // ── detection ────────────────────────────────────────────────────────────────
 type DetectCase = [string, { flag?: string; context?: string; registry?: string; current?: string; installed?: string[] }, string]

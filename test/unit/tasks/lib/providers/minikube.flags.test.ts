@@ -9,7 +9,18 @@ import * as assert from 'uvu/assert'
 import { UsageError } from '../../../../../tasks/lib/cli.ts'
 import { ROOT } from '../../../../../tasks/lib/context.ts'
 import { MINIKUBE_FLAGS } from '../../../../../tasks/lib/providers/minikube.ts'
-import { prepare, spec } from '../../../../../tasks/lib/task.ts'
+import { spec } from '../../../../../tasks/lib/task.ts'
+import { command, type Guard, type Run } from '../../../../../tasks/lib/command.ts'
+import type { CommandSpec } from '../../../../../tasks/lib/cli.ts'
+import type { Ctx } from '../../../../../tasks/lib/context.ts'
+
+/** What a command gets once its flags are checked and its guard passed (undefined for --help): command() with a report that keeps it. */
+async function prepare(cmd: CommandSpec, argv: string[], guard: Guard): Promise<Run<Record<string, never>, Ctx> | undefined> {
+  let got: Run<Record<string, never>, Ctx> | undefined
+  await command({ spec: cmd, guard, run: async (r) => void (got = r) }).run(argv)
+  return got
+}
+
 
 const upLike = spec('tasks/up-like.ts', 'test', { ...MINIKUBE_FLAGS })
 const opts = { mutates: false, noPing: true }
