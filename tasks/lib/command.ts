@@ -74,14 +74,14 @@ export function guardParts(guard: Exclude<Guard, false>): string[] {
 /**
  * The guard as the list's first rendered step. It has already run when the list starts (command() runs it just
  * before): a refusal or an unreachable cluster stays ONE line and exit 1 — no step frame around it — while a run
- * that goes on shows what was checked, first. Left out under --dry-run (nothing is checked, nothing is locked).
+ * that goes on shows first what was checked (`did`). Left out under --dry-run (nothing is checked, nothing is locked).
  */
-export function guardStep<C extends { dryRun: boolean }>(deps: Deps, guard: Exclude<Guard, false>): Step<C> {
+export function guardStep<C extends { dryRun: boolean }>(guard: Exclude<Guard, false>, did: string[]): Step<C> {
   return {
     title: guard.title ?? `Check the cluster: ${guardParts(guard).join(', ')}`,
     enabled: (ctx) => !ctx.dryRun,
     task: async (_ctx, task) => {
-      task.title = `${guard.title ?? `Check the cluster: ${guardParts(guard).join(', ')}`}${deps.context ? ` (context ${deps.context})` : ''}`
+      if (did.length) task.title = `${guard.title ?? 'Check the cluster'}: ${did.join(', ')}`
     },
   }
 }
@@ -126,8 +126,8 @@ export function command<O = Record<string, never>, C extends { dryRun: boolean; 
     const steps = def.steps?.(r) ?? []
     // the guard is the list's first rendered step; with nothing to render after it, it runs inline
     // the guard before anything else runs; shown as the list's first step when there is a list and it did something
-    if (prepared && guard) await guardCluster(prepared, spec, guard)
-    const list = prepared && guard && steps.length && guardParts(guard).length ? [guardStep<C>(prepared.deps, guard), ...steps] : steps
+    const did = prepared && guard ? await guardCluster(prepared, spec, guard) : []
+    const list = prepared && guard && steps.length && guardParts(guard).length ? [guardStep<C>(guard, did), ...steps] : steps
     const before = def.before?.(r)
     if (before) process.stdout.write(before)
     try {

@@ -182,12 +182,17 @@ export interface GuardOptions extends MainOptions {
 
 /**
  * Before anything changes: the context guard (name and server), the run lock, the reachability check (GET /version).
- * Nothing under --dry-run. command.ts runs it just before a command's list (and shows it as the list's first step) or report.
+ * Nothing under --dry-run. command.ts runs it just before a command's list (and shows it as the list's first step) or
+ * report. Returns what it did, in words, for that step's title.
  */
-export async function guardCluster({ parsed, ctx, deps, probe }: Prepared, cmd: CommandSpec, opts: GuardOptions): Promise<void> {
-  if (ctx.dryRun) return
+export async function guardCluster({ parsed, ctx, deps, probe }: Prepared, cmd: CommandSpec, opts: GuardOptions): Promise<string[]> {
+  if (ctx.dryRun) return []
   const f = parsed.flags
-  const guard = (sh: Shell) => guardRun({ provider: deps.provider, sh, explicitContext: f.context as string | undefined, destructive: !!opts.destructive, yes: !!f.yes, log: opts.log })
+  const did: string[] = []
+  const guard = async (sh: Shell) => {
+    await guardRun({ provider: deps.provider, sh, explicitContext: f.context as string | undefined, destructive: !!opts.destructive, yes: !!f.yes, log: opts.log })
+    did.push(`context ${deps.context ?? '(none)'} may be changed`)
+  }
   if (opts.mayStart) {
     let guarded = false
     if (deps.provider.name === 'remote') {
@@ -197,14 +202,23 @@ export async function guardCluster({ parsed, ctx, deps, probe }: Prepared, cmd: 
       await deps.kube().ping(3000)
     }
     const status = await opts.mayStart(deps)
+    did.push('tools there')
     if (status.running) {
       if (!guarded) await guard(deps.sh)
       // the context this run acts on (maybe --context) must answer now, not after minutes of image builds
       await deps.kube().ping()
-    }
+      did.push('it answers')
+    } else did.push('the cluster is not running yet (started below)')
   } else if (opts.mutates) await guard(probe)
-  if (opts.lock) acquireRunLock({ context: deps.context ?? (opts.mayStart ? '(no context)' : '(none)'), command: opts.lockAs ?? cmd.name })
-  if (!opts.mayStart && !opts.noPing) await deps.kube().ping()
+  if (opts.lock) {
+    acquireRunLock({ context: deps.context ?? (opts.mayStart ? '(no context)' : '(none)'), command: opts.lockAs ?? cmd.name })
+    did.push('run lock held')
+  }
+  if (!opts.mayStart && !opts.noPing) {
+    await deps.kube().ping()
+    did.push(`${deps.context ?? 'the cluster'} answers`)
+  }
+  return [...new Set(did)]
 }
 
 /** A progress sink that drops repeats (a watch reports every status update, most of them alike). */

@@ -144,7 +144,7 @@ test('the guard is the list\'s first step (context named), then the steps; the s
     assert.equal(seen, [])
     assert.is(await c.run([]), undefined)
     assert.equal(seen, ['ping kind-dev', 'step'])
-    assert.match(out(), /Check the cluster: context guard, reachable \(context kind-dev\)[\s\S]*step[\s\S]*done\n$/)
+    assert.match(out(), /Check the cluster: context kind-dev may be changed, kind-dev answers\n[\s\S]*step[\s\S]*done\n$/)
   }))
 
 test('--dry-run: no guard step, no ping; the steps run (they only echo)', () =>
@@ -171,15 +171,17 @@ test('report(options) picks the report or the list', () =>
   }))
 
 test('mayStart: a cluster not running yet is neither guarded nor pinged; a running one is guarded, then pinged', () =>
-  onCluster(...LOCAL, async (seen) => {
+  onCluster(...LOCAL, async (seen, out) => {
     let running = false
     const c = command({ spec: cmd, guard: { mutates: true, mayStart: async () => (seen.push('status'), { running }) }, steps: () => [recorder(seen, 'step')] })
     await c.run([])
     assert.equal(seen, ['status', 'step'])
+    assert.match(out(), /Check the cluster: tools there, the cluster is not running yet \(started below\)\n/)
     seen.length = 0
     running = true
     await c.run([])
     assert.equal(seen, ['status', 'ping kind-dev', 'step'])
+    assert.match(out(), /Check the cluster: tools there, context kind-dev may be changed, it answers\n/)
   }))
 
 test('mayStart on a remote context: the guard decides before the status request', () =>
