@@ -77,11 +77,13 @@ export function guardParts(guard: Exclude<Guard, false>): string[] {
  * that goes on shows first what was checked (`did`). Left out under --dry-run (nothing is checked, nothing is locked).
  */
 export function guardStep<C extends { dryRun: boolean }>(guard: Exclude<Guard, false>, did: string[]): Step<C> {
+  // up and lessons ask the provider's tools first (assertCanRun): the title says so
+  const head = guard.title ?? (guard.mayStart ? 'Check the tools and the cluster' : 'Check the cluster')
   return {
-    title: guard.title ?? `Check the cluster: ${guardParts(guard).join(', ')}`,
+    title: `${head}: ${guardParts(guard).join(', ')}`,
     enabled: (ctx) => !ctx.dryRun,
     task: async (_ctx, task) => {
-      if (did.length) task.title = `${guard.title ?? 'Check the cluster'}: ${did.join(', ')}`
+      if (did.length) task.title = `${head}: ${did.join(', ')}`
     },
   }
 }

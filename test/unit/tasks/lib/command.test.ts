@@ -176,12 +176,12 @@ test('mayStart: a cluster not running yet is neither guarded nor pinged; a runni
     const c = command({ spec: cmd, guard: { mutates: true, mayStart: async () => (seen.push('status'), { running }) }, steps: () => [recorder(seen, 'step')] })
     await c.run([])
     assert.equal(seen, ['status', 'step'])
-    assert.match(out(), /Check the cluster: tools there, the cluster is not running yet \(started below\)\n/)
+    assert.match(out(), /Check the tools and the cluster: tools there, the cluster is not running yet \(started below\)\n/)
     seen.length = 0
     running = true
     await c.run([])
     assert.equal(seen, ['status', 'ping kind-dev', 'step'])
-    assert.match(out(), /Check the cluster: tools there, context kind-dev may be changed, it answers\n/)
+    assert.match(out(), /Check the tools and the cluster: tools there, context kind-dev may be changed, it answers\n/)
   }))
 
 test('mayStart on a remote context: the guard decides before the status request', () =>
