@@ -1,4 +1,4 @@
-/** Pure helpers of the bench (parsing strace and GNU time output, medians): tested in test/unit/bench-measure.test.ts. */
+/** Pure helpers of the bench (parsing strace and GNU time output, medians): tested in test/unit/bench/measure.test.ts. */
 
 export const median = (xs: number[]): number => {
   if (!xs.length) return NaN

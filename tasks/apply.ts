@@ -1,6 +1,6 @@
 /** Entry point: `npx tsx tasks/apply.ts [--file F]` — the apply step (tasks/steps/apply.ts) on its own. */
-import { isMain } from './lib/cli.ts'
-import { spec, taskMain } from './lib/task.ts'
+import { command } from './lib/command.ts'
+import { spec } from './lib/task.ts'
 import { applyManifests } from './steps/apply.ts'
 
 const cmd = spec(
@@ -12,4 +12,8 @@ const cmd = spec(
   { examples: ['npx tsx tasks/apply.ts', 'npx tsx tasks/apply.ts --dry-run', 'npx tsx tasks/apply.ts --file manifests/02_hellogopher.yml'] },
 )
 
-if (isMain(import.meta.url)) await taskMain(cmd, ({ deps, parsed }) => [applyManifests(deps, { path: parsed.flags.file as string })], { mutates: true })
+await command({
+  spec: cmd,
+  guard: { mutates: true, lock: true },
+  steps: ({ deps, parsed }) => [applyManifests(deps, { path: parsed.flags.file as string })],
+}).mainIf(import.meta.url)

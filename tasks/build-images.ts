@@ -1,6 +1,6 @@
 /** Entry point: `npx tsx tasks/build-images.ts [--tag T]` — the image build steps (tasks/steps/build-images.ts) on their own. */
-import { isMain } from './lib/cli.ts'
-import { spec, taskMain } from './lib/task.ts'
+import { command } from './lib/command.ts'
+import { spec } from './lib/task.ts'
 import { dockerEnv } from './steps/docker-env.ts'
 import { buildImages, DEFAULT_BASE, parseTags } from './steps/build-images.ts'
 
@@ -14,11 +14,10 @@ const cmd = spec(
   { examples: ['npx tsx tasks/build-images.ts', 'npx tsx tasks/build-images.ts --tag 2.0 --tag 3.0', 'npx tsx tasks/build-images.ts --dry-run'] },
 )
 
-if (isMain(import.meta.url)) {
-  await taskMain(
-    cmd,
-    ({ deps, ctx, parsed }) => [dockerEnv(deps), ...buildImages(deps, ctx.tags, { base: parsed.flags.base as string })],
-    { mutates: false, noPing: true, lock: true, needsRegistry: true },
-    (p) => ({ tags: parseTags(p.flags.tag) }),
-  )
-}
+await command({
+  spec: cmd,
+  options: ({ flags }) => ({ tags: parseTags(flags.tag), base: flags.base as string }),
+  ctx: ({ tags }) => ({ tags }),
+  guard: { mutates: false, noPing: true, lock: true, needsRegistry: true },
+  steps: ({ deps, ctx, options }) => [dockerEnv(deps), ...buildImages(deps, ctx.tags, { base: options.base })],
+}).mainIf(import.meta.url)

@@ -5,8 +5,9 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { COMMON_FLAGS, isMain, parseCli, runMain, UsageError, type CommandSpec } from './lib/cli.ts'
-import { prepare } from './lib/task.ts'
+import { COMMON_FLAGS, UsageError, type CommandSpec } from './lib/cli.ts'
+import { command as defineCommand, type Run } from './lib/command.ts'
+import type { Ctx } from './lib/context.ts'
 import { redact } from './lib/redact.ts'
 import { allPods, buildView } from './lib/view/model.ts'
 import { layoutDiagram, renderSvg } from './lib/view/diagram.ts'
@@ -40,17 +41,12 @@ export function outPath(flag: string | undefined): string | undefined {
   return resolve(out)
 }
 
-export async function diagramMain(argv: string[]): Promise<void> {
-  const early = parseCli(command, argv)
-  if (early.help) {
-    await prepare(command, argv, { mutates: false })
-    return
-  }
-  const out = outPath(early.flags.out as string | undefined)
-  const namespaces = namespacesOf(early.flags.namespace as string | undefined)
-  const prepared = await prepare(command, argv, { mutates: false })
-  if (!prepared) return
-  const { deps } = prepared
+interface Options {
+  out: string | undefined
+  namespaces: string[]
+}
+
+async function draw({ deps, options: { out, namespaces } }: Run<Options, Ctx>): Promise<void> {
   const kube = deps.kube()
   const objects = await readCluster(kube, namespaces)
   const urls = await urlResolver(deps).resolveAll(objects.services)
@@ -67,4 +63,10 @@ export async function diagramMain(argv: string[]): Promise<void> {
   process.stdout.write(`wrote ${out} (${pods.length} pod${pods.length === 1 ? '' : 's'}${sick.length ? `, unhealthy: ${sick.map((p) => `${p.name} (${p.unhealthy})`).join(', ')}` : ''})\n`)
 }
 
-if (isMain(import.meta.url)) await runMain(command, () => diagramMain(process.argv.slice(2)))
+await defineCommand<Options>({
+  spec: command,
+  // the file to write and the namespace are checked before anything is read from the cluster
+  options: ({ flags }) => ({ out: outPath(flags.out as string | undefined), namespaces: namespacesOf(flags.namespace as string | undefined) }),
+  guard: { mutates: false },
+  run: draw,
+}).mainIf(import.meta.url)

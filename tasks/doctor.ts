@@ -1,6 +1,6 @@
 /** Entry point: `npx tsx tasks/doctor.ts` — lesson 0's report (tools, versions, which providers can run here); the checks live in tasks/steps/preflight.ts. Reads only. */
-import { isMain, runMain } from './lib/cli.ts'
-import { prepare, spec } from './lib/task.ts'
+import { command } from './lib/command.ts'
+import { spec } from './lib/task.ts'
 import { assessProviders, checkTools, formatReport, type HostFacts, hostFacts, whatToInstall } from './steps/preflight.ts'
 
 const cmd = spec('tasks/doctor.ts', 'Lesson 0: report which tools are installed (with versions and how to get the missing ones) and which cluster providers can run here. Reads only.', {}, {
@@ -8,19 +8,21 @@ const cmd = spec('tasks/doctor.ts', 'Lesson 0: report which tools are installed 
 })
 
 /** Print the report; exit 0 when at least one provider is usable. */
-export async function doctor(argv: string[], host: HostFacts = hostFacts()): Promise<number> {
-  const prepared = await prepare(cmd, argv, { mutates: false, noPing: true })
-  if (!prepared) return 0
-  const { deps } = prepared
-  const tools = await checkTools(deps.sh)
-  const providers = assessProviders(tools, host)
-  const mine = providers.find((p) => p.name === deps.provider.name)
-  // status runs the provider's own program (minikube status): only ask when its programs are there
-  const toolsOk = !!mine?.needs.every((n) => n.ok || !tools.some((t) => t.name === n.what))
-  const status = toolsOk ? await deps.provider.status(deps.sh) : undefined
-  process.stdout.write(`${formatReport(tools, providers, { name: deps.provider.name, status })}\n`)
-  if (!providers.some((p) => p.usable)) throw new Error(whatToInstall(providers))
-  return 0
-}
+const doctor = (host: HostFacts = hostFacts()) =>
+  command({
+    spec: cmd,
+    guard: { mutates: false, noPing: true },
+    run: async ({ deps }) => {
+      const tools = await checkTools(deps.sh)
+      const providers = assessProviders(tools, host)
+      const mine = providers.find((p) => p.name === deps.provider.name)
+      // status runs the provider's own program (minikube status): only ask when its programs are there
+      const toolsOk = !!mine?.needs.every((n) => n.ok || !tools.some((t) => t.name === n.what))
+      const status = toolsOk ? await deps.provider.status(deps.sh) : undefined
+      process.stdout.write(`${formatReport(tools, providers, { name: deps.provider.name, status })}\n`)
+      if (!providers.some((p) => p.usable)) throw new Error(whatToInstall(providers))
+      return 0
+    },
+  })
 
-if (isMain(import.meta.url)) await runMain(cmd, () => doctor(process.argv.slice(2)))
+await doctor().mainIf(import.meta.url)

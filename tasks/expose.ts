@@ -1,10 +1,10 @@
 /** Entry point: `npx tsx tasks/expose.ts` — the expose step (tasks/steps/expose.ts) on its own. */
-import { isMain } from './lib/cli.ts'
-import { spec, taskMain } from './lib/task.ts'
+import { command } from './lib/command.ts'
+import { spec } from './lib/task.ts'
 import { expose } from './steps/expose.ts'
 
 const cmd = spec('tasks/expose.ts', 'Lesson 4: expose deployment/hellogopher as a NodePort Service and print its URL. Skips when it is already exposed.', {}, {
   examples: ['npx tsx tasks/expose.ts', 'npx tsx tasks/expose.ts --dry-run'],
 })
 
-if (isMain(import.meta.url)) await taskMain(cmd, [expose], { mutates: true })
+await command({ spec: cmd, guard: { mutates: true, lock: true }, steps: ({ deps }) => [expose(deps)] }).mainIf(import.meta.url)

@@ -4,9 +4,10 @@
  * the image carries its recipe's hash, so a second run only checks. Then:
  *   kind create cluster --image localhost/learn-k8s/kind-node:<version>   (or KIND_NODE_IMAGE=… for tasks/up.ts)
  */
-import { isMain, runMain } from './lib/cli.ts'
+import { command } from './lib/command.ts'
+import { docker } from './lib/docker-cli.ts'
 import { createShell, ToolMissingError } from './lib/shell.ts'
-import { hostTask, logTo, spec, type Step } from './lib/task.ts'
+import { logTo, spec, type Step } from './lib/task.ts'
 import { kubernetesBinaries, metricsServerBinary, type LabCtx } from './lab/engine/steps.ts'
 import { buildPauseImage } from './lab/images/build.ts'
 import { K8S_VERSION, LAB_NODE_IP } from './lab/engine/paths.ts'
@@ -47,7 +48,7 @@ export function kindImageSteps(sh = createShell()): Step<KindImageCtx>[] {
       title: 'Tools: go, docker, debootstrap, gcc',
       task: async () => {
         for (const t of ['go', 'docker', 'debootstrap', 'gcc', 'tar']) await need(t)()
-        const r = await sh.run('docker', ['version', '--format', '{{.Server.Version}}'], { quiet: true, allowFail: true, readOnly: true })
+        const r = await docker(sh).serverVersion({ quiet: true, allowFail: true, readOnly: true })
         if (r.exitCode !== 0) throw new Error(`docker does not answer (${r.stderr.trim().split('\n').pop()}) — start the docker daemon (or set DOCKER_HOST)`)
       },
     },
@@ -100,12 +101,11 @@ export function kindImageSteps(sh = createShell()): Step<KindImageCtx>[] {
   ]
 }
 
-export const kindImage = (argv: string[]): Promise<void> =>
-  hostTask<KindImageCtx>(cmd, argv, {
-    linuxOnly: 'the offline kind node image is built on Linux (debootstrap)',
-    ctx: (base) => ({ ...base, nodeIp: LAB_NODE_IP }),
-    steps: (sh) => kindImageSteps(sh),
-    done: `${KIND_NODE_IMAGE} ready. Try: KIND_NODE_IMAGE=${KIND_NODE_IMAGE} npx tsx tasks/up.ts --provider kind`,
-  })
-
-if (isMain(import.meta.url)) await runMain(cmd, () => kindImage(process.argv.slice(2)))
+await command<unknown, KindImageCtx>({
+  spec: cmd,
+  guard: false,
+  linuxOnly: 'the offline kind node image is built on Linux (debootstrap)',
+  ctx: () => ({ nodeIp: LAB_NODE_IP }),
+  steps: ({ sh }) => kindImageSteps(sh),
+  after: ({ ctx }) => (ctx.dryRun ? undefined : `\n${KIND_NODE_IMAGE} ready. Try: KIND_NODE_IMAGE=${KIND_NODE_IMAGE} npx tsx tasks/up.ts --provider kind\n`),
+}).mainIf(import.meta.url)

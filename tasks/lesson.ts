@@ -8,11 +8,10 @@
  * the lesson (`--explain`, `--solution`, `--diff` show what and why), and `--check` reads — never changes — the
  * cluster to say ✔/✘ per observable, with a hint for each ✘. Exit 0 only when every check passes.
  */
-import { isMain, parseCli, runMain, usage, UsageError, type Parsed } from './lib/cli.ts'
-import { acquireRunLock } from './lib/lifecycle.ts'
-import { guardRun } from './lib/providers/index.ts'
+import { UsageError, type Parsed } from './lib/cli.ts'
+import { command as defineCommand, type Run } from './lib/command.ts'
 import { redact } from './lib/redact.ts'
-import { prepare, runList, spec } from './lib/task.ts'
+import { spec } from './lib/task.ts'
 import { assertCanRun } from './steps/preflight.ts'
 import { reset, runCleanups } from './lessons/common.ts'
 import { clusterAnswers, liveCheckDeps, runChecks, summary } from './lessons/check.ts'
@@ -22,7 +21,7 @@ import { findLesson, LESSONS, listing, type Lesson } from './lessons/index.ts'
 import { isObservation } from './lessons/observe.ts'
 import { NotSeen } from './lessons/types.ts'
 import type { Step } from './lib/task.ts'
-import type { Deps } from './lib/context.ts'
+import type { Ctx, Deps } from './lib/context.ts'
 
 export const command = spec(
   'tasks/lesson.ts',
@@ -134,62 +133,15 @@ export function closingLines(lesson: Lesson, dryRun: boolean): string {
 /** Where --diff output goes: coloured only on a terminal that wants colour. */
 const wantsColour = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
 
-export async function lessonMain(argv: string[]): Promise<void | number> {
-  const choice = chooseLesson(parseCli(command, argv))
-  if ('help' in choice) {
-    process.stdout.write(`${usage(command)}\n`)
-    return
-  }
-  if ('list' in choice) {
-    process.stdout.write(`${listing()}\n`)
-    return
-  }
-  const { lesson, mode } = choice
-  if (OFFLINE.includes(mode)) {
-    const text = mode === 'explain' ? formatExplain(lesson) : mode === 'solution' ? formatSolution(lesson) : lessonDiff(LESSONS, lesson.number, { color: wantsColour() })
-    process.stdout.write(`${text}\n`)
-    return
-  }
-  if (mode === 'check') return checkLesson(lesson, argv)
-  // a reset replays the lesson before: it runs where that one works
-  const target = mode === 'reset' ? (LESSONS.find((l) => l.number === lesson.number - 1) ?? lesson) : lesson
-  // like up.ts: the cluster may not run yet (lessons 0–2 start it); assertCanRun says in one line whether it can
-  const prepared = await prepare(command, argv, { mutates: false, noPing: true, needsRegistry: true }, () => ({ namespace: target.namespace }))
-  if (!prepared) return
-  const { ctx, deps, parsed } = prepared
-  const steps = mode === 'reset' ? resetSteps(lesson, deps) : lesson.steps(deps)
-  // from lesson 3 on (a reset: from lesson 2 on) the steps delete what earlier lessons made
-  const deletes = mode === 'reset' ? lesson.number >= 2 : lesson.number >= 3
-  if (!ctx.dryRun && target.number > 0 && steps.length) {
-    const status = await assertCanRun(deps)
-    if (status.running) {
-      // every lesson changes the cluster; from lesson 3 on (a reset: from lesson 2 on) it also deletes
-      await guardRun({ provider: deps.provider, sh: deps.sh, explicitContext: parsed.flags.context as string | undefined, destructive: deletes, yes: !!parsed.flags.yes })
-      await deps.kube().ping()
-    }
-  }
-  if (!ctx.dryRun) acquireRunLock({ context: deps.context ?? '(no context)', command: `${command.name} ${lesson.number}` })
-  if (mode === 'reset' && target !== lesson) process.stdout.write(`Lesson ${lesson.number}'s starting point is where lesson ${target.number} (${target.name}) ends: replaying lesson ${target.number}\n`)
-  try {
-    if (steps.length) await runList(steps, ctx)
-  } finally {
-    runCleanups()
-  }
-  process.stdout.write(redact(mode === 'reset' ? resetClosing(lesson, ctx.dryRun) : closingLines(lesson, ctx.dryRun)))
-}
-
 /** What --check runs: from lesson 1 on, first whether the cluster answers at all. */
 export const checksOf = (lesson: Lesson) => (lesson.number >= 1 ? [clusterAnswers, ...lesson.checks] : lesson.checks)
 
 /** `--check`: every observable of the lesson read from the cluster (nothing changed); exit 0 only when all pass. */
-async function checkLesson(lesson: Lesson, argv: string[]): Promise<number | void> {
-  // reads only: no context guard; an unreachable cluster is a ✘ per check, saying so
-  const prepared = await prepare(command, argv, { mutates: false, noPing: true }, () => ({ namespace: lesson.namespace }))
-  if (!prepared) return
+async function checkLesson(lesson: Lesson, { deps }: Run<unknown, Ctx>): Promise<number> {
   const t0 = Date.now()
   const out = (line: string) => process.stdout.write(`${line}\n`)
-  out(`Checking lesson ${lesson.number} (${lesson.title}) on the ${prepared.deps.provider.name} cluster — reads only, nothing is changed`)
-  const lines = await runChecks(checksOf(lesson), liveCheckDeps(prepared.deps), { out })
+  out(`Checking lesson ${lesson.number} (${lesson.title}) on the ${deps.provider.name} cluster — reads only, nothing is changed`)
+  const lines = await runChecks(checksOf(lesson), liveCheckDeps(deps), { out })
   const ok = lines.every((l) => l.status === 'pass')
   out('')
   out(`${ok ? '✔' : '✘'} lesson ${lesson.number}: ${summary(lines)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
@@ -201,4 +153,48 @@ async function checkLesson(lesson: Lesson, argv: string[]): Promise<number | voi
   return ok ? 0 : 1
 }
 
-if (isMain(import.meta.url)) await runMain(command, () => lessonMain(process.argv.slice(2)))
+type Chosen = Exclude<LessonChoice, { help: true }>
+/** The lesson a run acts like: a reset replays the lesson before, so it runs where that one works. */
+const targetOf = (c: { lesson: Lesson; mode: Mode }) => (c.mode === 'reset' ? (LESSONS.find((l) => l.number === c.lesson.number - 1) ?? c.lesson) : c.lesson)
+const chosen = (c: Chosen) => ('list' in c ? undefined : { ...c, target: targetOf(c) })
+
+export const lesson = defineCommand<Chosen>({
+  spec: command,
+  options: (parsed) => chooseLesson(parsed) as Chosen,
+  answer: (c) => {
+    if ('list' in c) return listing()
+    const { lesson, mode } = c
+    if (mode === 'explain') return formatExplain(lesson)
+    if (mode === 'solution') return formatSolution(lesson)
+    if (mode === 'diff') return lessonDiff(LESSONS, lesson.number, { color: wantsColour() })
+    return undefined
+  },
+  ctx: (c) => ({ namespace: chosen(c)!.target.namespace }),
+  guard: (c) => {
+    const { lesson, mode, target } = chosen(c)!
+    // --check reads only: no context guard; an unreachable cluster is a ✘ per check, saying so
+    if (mode === 'check') return { mutates: false, noPing: true }
+    // like up.ts: the cluster may not run yet (lessons 0–2 start it); assertCanRun says in one line whether it can.
+    // Every lesson changes the cluster; from lesson 3 on (a reset: from lesson 2 on) it also deletes.
+    const lockAs = `${command.name} ${lesson.number}`
+    if (target.number === 0) return { mutates: false, noPing: true, lock: true, lockAs, needsRegistry: true }
+    return { mutates: true, mayStart: assertCanRun, destructive: mode === 'reset' ? lesson.number >= 2 : lesson.number >= 3, lock: true, lockAs, needsRegistry: true }
+  },
+  report: (c) => chosen(c)!.mode === 'check',
+  run: (r) => checkLesson(chosen(r.options)!.lesson, r),
+  steps: ({ deps, options }) => {
+    const { lesson, mode } = chosen(options)!
+    return mode === 'reset' ? resetSteps(lesson, deps) : lesson.steps(deps)
+  },
+  before: ({ options }) => {
+    const { lesson, mode, target } = chosen(options)!
+    return mode === 'reset' && target !== lesson ? `Lesson ${lesson.number}'s starting point is where lesson ${target.number} (${target.name}) ends: replaying lesson ${target.number}\n` : undefined
+  },
+  finally: runCleanups,
+  after: ({ ctx, options }) => {
+    const { lesson, mode } = chosen(options)!
+    return redact(mode === 'reset' ? resetClosing(lesson, ctx.dryRun) : closingLines(lesson, ctx.dryRun))
+  },
+})
+
+await lesson.mainIf(import.meta.url)

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import { isMain, parseCli, runMain, usage, type CommandSpec } from './lib/cli.ts'
+import type { CommandSpec, Parsed } from './lib/cli.ts'
+import { command } from './lib/command.ts'
 import { ROOT } from './lib/context.ts'
 import { createShell, type Shell } from './lib/shell.ts'
 import { ensureGoTool, toolsDir } from './lib/gotools.ts'
@@ -50,12 +51,7 @@ const cmd: CommandSpec = {
   examples: ['npx tsx tasks/lint-workflows.ts', 'npx tsx tasks/lint-workflows.ts /tmp/broken.yml'],
 }
 
-export async function lintWorkflows(argv: string[]): Promise<number> {
-  const parsed = parseCli(cmd, argv)
-  if (parsed.help) {
-    process.stdout.write(`${usage(cmd)}\n`)
-    return 0
-  }
+async function lintWorkflows({ parsed }: { parsed: Parsed }): Promise<number> {
   const out = (l: string) => process.stderr.write(`${l}\n`)
   const files = parsed.positionals.length ? parsed.positionals.map((f) => resolve(f)) : workflowFiles().map((f) => join(ROOT, f))
   if (!files.length) throw new Error(`no workflow files in ${relative(process.cwd(), join(ROOT, '.github', 'workflows')) || '.'} — nothing to lint`)
@@ -75,4 +71,4 @@ export async function lintWorkflows(argv: string[]): Promise<number> {
   return 1
 }
 
-if (isMain(import.meta.url)) await runMain(cmd, () => lintWorkflows(process.argv.slice(2)))
+await command({ spec: cmd, guard: false, run: lintWorkflows }).mainIf(import.meta.url)

@@ -1,11 +1,11 @@
 /** Entry point: `npx tsx tasks/patch-secret.ts` — patch database-secrets and restart the app (tasks/steps/patch-secret.ts). */
-import { isMain, parseCli, runMain, UnexpectedArgumentError, UsageError } from './lib/cli.ts'
+import { command } from './lib/command.ts'
 import { APP, ROLLOUT_DEADLINE_MS } from './lib/context.ts'
-import { prepare, runList, spec } from './lib/task.ts'
+import { spec } from './lib/task.ts'
 import { NAMESPACE_FLAG, namespaceFlag } from './lib/flags.ts'
-import { DEFAULT_KEY, parsePatchFlags, patchSecret, type PatchSecretFlags, readSecretValue, restartApp, SECRET } from './steps/patch-secret.ts'
+import { DEFAULT_KEY, parsePatchFlags, patchSecret, readSecretValue, restartApp, SECRET } from './steps/patch-secret.ts'
 
-export const command = spec(
+const cmd = spec(
   'tasks/patch-secret.ts',
   `Lesson 13: patch one key of Secret ${SECRET} (kubectl patch secret --type=json, via a 0600 patch file). The value is read from stdin, an environment variable or a file — never from the command line. Pods read env from a Secret only when their container starts, so use --restart to make hellogopher pick it up; with a wrong password the restarted pod cannot connect to MySQL and crash-loops, and the wait reports that.`,
   {
@@ -28,28 +28,16 @@ export const command = spec(
   },
 )
 
-async function main(argv: string[]): Promise<void> {
-  let pre
-  try {
-    pre = parseCli(command, argv)
-  } catch (e) {
-    // a stray argument is most likely the value itself: do not print it back
-    if (e instanceof UnexpectedArgumentError) {
-      throw new UsageError('takes no arguments — pass the value with --from-stdin, --from-env or --from-file (argv lands in shell history and ps)')
-    }
-    throw e
-  }
-  let flags: PatchSecretFlags | undefined
-  let b64 = ''
-  if (!pre.help) {
-    flags = parsePatchFlags(pre.flags)
-    b64 = await readSecretValue(flags)
-  }
-  const prepared = await prepare(command, argv, { mutates: true, lock: true }, (p) => ({ namespace: namespaceFlag(p.flags) }))
-  if (!prepared || !flags) return
-  const steps = [patchSecret(prepared.deps, { key: flags.key, b64 })]
-  if (flags.restart) steps.push(restartApp(prepared.deps, { wait: flags.wait, timeoutMs: flags.timeoutMs }))
-  await runList(steps, prepared.ctx)
-}
-
-if (isMain(import.meta.url)) await runMain(command, () => main(process.argv.slice(2)))
+await command({
+  spec: cmd,
+  // a stray argument is most likely the value itself: do not print it back
+  unexpectedArgument: 'takes no arguments — pass the value with --from-stdin, --from-env or --from-file (argv lands in shell history and ps)',
+  // the value is read (and checked) before any cluster is looked at
+  options: async ({ flags }) => {
+    const f = parsePatchFlags(flags)
+    return { ...f, b64: await readSecretValue(f), namespace: namespaceFlag(flags) }
+  },
+  ctx: ({ namespace }) => ({ namespace }),
+  guard: { mutates: true, lock: true },
+  steps: ({ deps, options: o }) => [patchSecret(deps, { key: o.key, b64: o.b64 }), ...(o.restart ? [restartApp(deps, { wait: o.wait, timeoutMs: o.timeoutMs })] : [])],
+}).mainIf(import.meta.url)

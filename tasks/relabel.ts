@@ -1,11 +1,11 @@
 /** Entry point: `npx tsx tasks/relabel.ts` — the relabel / delete-pods steps (tasks/steps/relabel.ts) on their own. */
-import { isMain } from './lib/cli.ts'
+import { command } from './lib/command.ts'
 import { ROLLOUT_DEADLINE_MS } from './lib/context.ts'
-import { spec, taskMain } from './lib/task.ts'
+import { spec } from './lib/task.ts'
 import { NAMESPACE_FLAG, namespaceFlag } from './lib/flags.ts'
 import { deletePods, parseRelabelFlags, relabel } from './steps/relabel.ts'
 
-export const command = spec(
+const cmd = spec(
   'tasks/relabel.ts',
   "Lesson 5: add, overwrite or remove pod labels (kubectl label), or delete pods by label and watch the Deployment create a new one. Without --overwrite, changing an existing label fails the way kubectl does — that is part of the lesson.",
   {
@@ -30,14 +30,12 @@ export const command = spec(
   },
 )
 
-if (isMain(import.meta.url)) {
-  let plan: ReturnType<typeof parseRelabelFlags> | undefined
-  await taskMain(
-    command,
-    ({ deps }) => [plan!.mode === 'delete' ? deletePods(deps, plan!.opts) : relabel(deps, plan!.opts)],
-    // deleting pods is destructive: on a non-local context it also needs --yes
-    { mutates: true, destructive: process.argv.slice(2).includes('--delete') },
-    // flags are checked here, before any cluster is contacted
-    ({ flags }) => ((plan = parseRelabelFlags(flags)), { namespace: namespaceFlag(flags) }),
-  )
-}
+await command({
+  spec: cmd,
+  // flags are checked here, before any cluster is contacted
+  options: ({ flags }) => ({ plan: parseRelabelFlags(flags), namespace: namespaceFlag(flags) }),
+  ctx: ({ namespace }) => ({ namespace }),
+  // deleting pods is destructive: on a non-local context it also needs --yes
+  guard: ({ plan }) => ({ mutates: true, destructive: plan.mode === 'delete', lock: true }),
+  steps: ({ deps, options: { plan } }) => [plan.mode === 'delete' ? deletePods(deps, plan.opts) : relabel(deps, plan.opts)],
+}).mainIf(import.meta.url)

@@ -1,11 +1,12 @@
 /** Entry point: `npx tsx tasks/rollout.ts --tag T` — the rollout step (tasks/steps/rollout.ts) on its own. */
-import { isMain, UsageError } from './lib/cli.ts'
+import { UsageError } from './lib/cli.ts'
+import { command } from './lib/command.ts'
 import { tagNames } from './lib/context.ts'
 import { NAMESPACE_FLAG, namespaceFlag, TIMEOUT_FLAG, timeoutFlag } from './lib/flags.ts'
-import { spec, taskMain } from './lib/task.ts'
-import { rollout, type RolloutOptions, type RolloutVia } from './steps/rollout.ts'
+import { spec } from './lib/task.ts'
+import { rollout, type RolloutVia } from './steps/rollout.ts'
 
-export const command = spec(
+const cmd = spec(
   'tasks/rollout.ts',
   'Roll deployment/hellogopher to another image tag and wait until it has rolled out (lesson 7). The image must already be in the cluster\'s runtime (tasks/build-images.ts). Tag 2.0 rolls out fine and then fails its liveness probe after 10 s — that is the lesson.',
   {
@@ -17,17 +18,14 @@ export const command = spec(
   { examples: ['npx tsx tasks/rollout.ts --tag 2.0', 'npx tsx tasks/rollout.ts --tag 4.0 --via apply', 'npx tsx tasks/rollout.ts --tag 2.0 --dry-run'] },
 )
 
-if (isMain(import.meta.url)) {
-  let opts: RolloutOptions = {}
-  await taskMain(
-    command,
-    ({ deps }) => [rollout(deps, opts)],
-    { mutates: true },
-    // flags are checked here, before any cluster is contacted
-    ({ flags }) => {
-      if (!flags.tag) throw new UsageError(`--tag is required (one of ${tagNames().join(', ')})`)
-      opts = { via: flags.via as RolloutVia, timeoutMs: timeoutFlag(flags) }
-      return { tag: flags.tag as string, namespace: namespaceFlag(flags) }
-    },
-  )
-}
+await command({
+  spec: cmd,
+  // flags are checked here, before any cluster is contacted
+  options: ({ flags }) => {
+    if (!flags.tag) throw new UsageError(`--tag is required (one of ${tagNames().join(', ')})`)
+    return { tag: flags.tag as string, namespace: namespaceFlag(flags), via: flags.via as RolloutVia, timeoutMs: timeoutFlag(flags) }
+  },
+  ctx: ({ tag, namespace }) => ({ tag, namespace }),
+  guard: { mutates: true, lock: true },
+  steps: ({ deps, options }) => [rollout(deps, { via: options.via, timeoutMs: options.timeoutMs })],
+}).mainIf(import.meta.url)

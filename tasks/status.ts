@@ -6,9 +6,9 @@
  * Reads only.
  */
 import type { Kube } from './lib/kube.ts'
-import { COMMON_FLAGS, isMain, parseCli, runMain, type CommandSpec } from './lib/cli.ts'
+import { COMMON_FLAGS, isMain, type CommandSpec } from './lib/cli.ts'
+import { command as defineCommand } from './lib/command.ts'
 import { LEFTOVER_NAMESPACE, NAMESPACE, type Deps } from './lib/context.ts'
-import { prepare } from './lib/task.ts'
 import { redact } from './lib/redact.ts'
 import { buildView } from './lib/view/model.ts'
 import { namespacesOf } from './lib/view/namespaces.ts'
@@ -109,18 +109,16 @@ async function watchLoop(deps: Deps, namespaces: string[]): Promise<void> {
   }
 }
 
-export async function statusMain(argv: string[]): Promise<void> {
+const status = defineCommand({
+  spec: command,
   // a bad namespace is a usage error before any provider or cluster is looked at
-  const early = parseCli(command, argv)
-  const namespaces = early.help ? [] : namespacesOf(early.flags.namespace as string | undefined)
-  const prepared = await prepare(command, argv, { mutates: false })
-  if (!prepared) return
-  if (prepared.parsed.flags.watch) await watchLoop(prepared.deps, namespaces)
-  else await once(prepared.deps, namespaces)
-}
+  options: ({ flags }) => ({ namespaces: namespacesOf(flags.namespace as string | undefined), watch: !!flags.watch }),
+  guard: { mutates: false },
+  run: ({ deps, options }) => (options.watch ? watchLoop(deps, options.namespaces) : once(deps, options.namespaces)),
+})
 
 if (isMain(import.meta.url)) {
-  await runMain(command, () => statusMain(process.argv.slice(2)))
+  await status.main()
   // open sockets of aborted watches must not keep a stopped process alive
   setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref()
 }

@@ -1,12 +1,12 @@
 /** Entry point: `npx tsx tasks/teardown.ts` — the teardown step (tasks/steps/teardown.ts) on its own, optionally stopping the cluster. */
-import { isMain } from './lib/cli.ts'
+import { command } from './lib/command.ts'
 import { ROLLOUT_DEADLINE_MS, LEFTOVER_NAMESPACE } from './lib/context.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
-import { spec, taskMain } from './lib/task.ts'
+import { spec } from './lib/task.ts'
 import { timeoutFlag } from './lib/flags.ts'
-import { LEFTOVERS, stopCluster, teardown, type TeardownOptions } from './steps/teardown.ts'
+import { LEFTOVERS, stopCluster, teardown } from './steps/teardown.ts'
 
-export const command = spec(
+const cmd = spec(
   'tasks/teardown.ts',
   `Lesson 15: delete namespace hellogopher (and with it everything in it) plus what early lessons leave in '${LEFTOVER_NAMESPACE}' (${LEFTOVERS.map((l) => `${l.kind.toLowerCase()} ${l.names.join(', ')}`).join('; ')}), then point the kubectl context back at the namespace it had before. Destructive: on a cluster that is not recognisably local it needs --context and --yes.`,
   {
@@ -18,17 +18,9 @@ export const command = spec(
   { examples: ['npx tsx tasks/teardown.ts', 'npx tsx tasks/teardown.ts --stop-cluster', 'npx tsx tasks/teardown.ts --dry-run', 'npx tsx tasks/teardown.ts --profile learn --stop-cluster'] },
 )
 
-if (isMain(import.meta.url)) {
-  let opts: TeardownOptions = {}
-  let stop = false
-  await taskMain(
-    command,
-    ({ deps }) => [teardown(deps, opts), ...(stop ? [stopCluster(deps)] : [])],
-    { mutates: true, destructive: true },
-    ({ flags }) => {
-      opts = { timeoutMs: timeoutFlag(flags) }
-      stop = !!flags['stop-cluster']
-      return {}
-    },
-  )
-}
+await command({
+  spec: cmd,
+  options: ({ flags }) => ({ timeoutMs: timeoutFlag(flags), stop: !!flags['stop-cluster'] }),
+  guard: { mutates: true, destructive: true, lock: true },
+  steps: ({ deps, options }) => [teardown(deps, { timeoutMs: options.timeoutMs }), ...(options.stop ? [stopCluster(deps)] : [])],
+}).mainIf(import.meta.url)

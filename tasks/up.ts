@@ -3,13 +3,11 @@
  * tools → cluster → docker env → images 1.0–5.0 → manifests/ → context namespace → NodePort → "Hello gopher".
  * Idempotent: every step skips what is already done, so a second run only checks.
  */
-import { isMain, runMain } from './lib/cli.ts'
+import { command } from './lib/command.ts'
 import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
-import { acquireRunLock } from './lib/lifecycle.ts'
 import type { OverrideSpec } from './lib/manifests.ts'
-import { guardRun } from './lib/providers/index.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
-import { prepare, runList, spec, type Step } from './lib/task.ts'
+import { spec, type Step } from './lib/task.ts'
 import { applyManifests } from './steps/apply.ts'
 import { buildImages } from './steps/build-images.ts'
 import { assertCanRun, preflight } from './steps/preflight.ts'
@@ -73,32 +71,14 @@ const cmd = spec(
   { examples: ['npx tsx tasks/up.ts --dry-run', 'npx tsx tasks/up.ts', 'npx tsx tasks/up.ts --provider minikube --tag 4.0', 'npx tsx tasks/up.ts --profile learn --driver docker'] },
 )
 
-export async function up(argv: string[]): Promise<void> {
-  // no ping here: the cluster may not exist yet; assertCanRun decides, in one line, whether it can.
+await command({
+  spec: cmd,
+  options: ({ flags }) => ({ tag: flags.tag as string, skipBuild: !!flags['skip-build'], result: {} as VerifyResult }),
+  ctx: ({ tag }) => ({ tag }),
+  // the cluster may not exist yet: assertCanRun decides, in one line, whether it can; the guard and the ping when it runs.
   // The remote provider pulls from a registry: without --registry it fails now, not after five builds.
-  const prepared = await prepare(cmd, argv, { mutates: false, noPing: true, needsRegistry: true }, (p) => ({ tag: p.flags.tag as string }))
-  if (!prepared) return
-  const { ctx, deps, parsed } = prepared
-  if (!ctx.dryRun) {
-    const explicit = parsed.flags.context as string | undefined
-    const guard = () => guardRun({ provider: deps.provider, sh: deps.sh, explicitContext: explicit, destructive: false, yes: false })
-    if (deps.provider.name === 'remote') {
-      // a remote cluster's status() is already a request to it: the guard decides first, then one quick ping
-      await guard()
-      await deps.kube().ping(3000)
-    }
-    const status = await assertCanRun(deps)
-    if (status.running) {
-      await guard()
-      // the context this run acts on (maybe --context) must answer now, not after minutes of image builds
-      await deps.kube().ping()
-    }
-  }
-  // one run at a time, taken once everything is checked and just before the first change
-  if (!ctx.dryRun) acquireRunLock({ context: deps.context ?? '(no context)', command: cmd.name })
-  const result: VerifyResult = {}
-  await runList(upSteps(deps, ctx, { skipBuild: !!parsed.flags['skip-build'], result }), ctx)
-  process.stdout.write(finalLines(ctx, result.url, result.reopen))
-}
-
-if (isMain(import.meta.url)) await runMain(cmd, () => up(process.argv.slice(2)))
+  // One run at a time: the lock is taken once everything is checked, just before the first change.
+  guard: { mutates: true, mayStart: assertCanRun, lock: true, needsRegistry: true },
+  steps: ({ deps, ctx, options }) => upSteps(deps, ctx, { skipBuild: options.skipBuild, result: options.result }),
+  after: ({ ctx, options: { result } }) => finalLines(ctx, result.url, result.reopen),
+}).mainIf(import.meta.url)

@@ -6,7 +6,8 @@
  *   npx tsx test/run.ts e2e    # brings the lab cluster up if needed, then every e2e suite
  *   npx tsx test/run.ts all    # both
  *   npx tsx test/run.ts <mode> --list   # runs nothing: checks the expected suites are there and lists the plan
- *   npx tsx test/run.ts unit --only redact,go   # a partial local run (refused with CI set): named suites only,
+ *   npx tsx test/run.ts unit --only redact,go   # a partial local run (refused with CI set): named suites only (a
+ *                                                # suite's path, tasks/lib/redact, or its last part, redact),
  *                                                # the expected-suites check still covers everything
  *
  * The count cannot shrink unseen: failures per suite are max(0, Total − Passed) (uvu's Total excludes skipped
@@ -62,11 +63,16 @@ function record(tally: Tally, name: string, v: Verdict, ms: number): void {
 
 const failure = (note: string): Verdict => ({ passed: 0, failed: 1, skipped: 0, notes: [note] })
 
+/** Every *.test.ts under dir (fixtures/ aside), as paths relative to it: test/unit mirrors the source tree. */
+function suiteFiles(dir: string, sub = ''): string[] {
+  return readdirSync(join(dir, sub), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? (e.name === 'fixtures' ? [] : suiteFiles(dir, join(sub, e.name))) : e.name.endsWith('.test.ts') ? [join(sub, e.name)] : []))
+    .sort()
+}
+
 /** The suites of test/<dir>, checked against the expected list; missing ones are recorded as failures. */
 function plan(dir: 'unit' | 'e2e', tally: Tally, expected: readonly string[], excepted: Record<string, string> = {}, label: string = dir): string[] {
-  const found = readdirSync(join(ROOT, 'test', dir))
-    .filter((f) => f.endsWith('.test.ts'))
-    .sort()
+  const found = suiteFiles(join(ROOT, 'test', dir))
   const c = checkExpected(found, expected, excepted)
   for (const m of c.missing) record(tally, `${label}/${m}`, failure('expected suite is missing (deleted or renamed? see test/support/suites.ts)'), 0)
   for (const e of c.excepted) tally.excepted.push({ name: `${label}/${e.name}`, reason: e.reason })
@@ -228,7 +234,9 @@ async function main(): Promise<void> {
   }
   const tally: Tally = { suites: [], excepted: [], leftOut: [], unexpected: [] }
   const t0 = Date.now()
-  const chosen = (f: string) => !only || only.has(f.replace(/\.test\.ts$/, ''))
+  // --only takes a suite's path without .test.ts (tasks/lib/redact) or its last part (redact: every suite of that name)
+  const names = (f: string) => [f.replace(/\.test\.ts$/, ''), f.replace(/^.*\//, '').replace(/\.test\.ts$/, '')]
+  const chosen = (f: string) => !only || names(f).some((n) => only!.has(n))
   const notNamed = `not named by --only ${[...(only ?? [])].join(',')}`
   /** The planned suites this run runs; the others are recorded as left out, with the reason. */
   const choose = (label: string, files: string[]): string[] => {
@@ -254,7 +262,7 @@ async function main(): Promise<void> {
   const go = mode !== 'e2e' && (!only || only.has('go'))
   if (!go) for (const m of GO_MODULES) tally.leftOut.push({ name: `go test ./... in ${m.dir}`, reason: mode === 'e2e' ? 'an e2e run: `npx tsx test/run.ts unit` runs it' : notNamed, suites: 1 })
   if (only) {
-    const known = new Set([...UNIT_SUITES, ...E2E_SUITES].map((f) => f.replace(/\.test\.ts$/, '')).concat('go', ...LAB_REPORTS.map((r) => r.name)))
+    const known = new Set([...UNIT_SUITES, ...E2E_SUITES].flatMap(names).concat('go', ...LAB_REPORTS.map((r) => r.name)))
     const unknown = [...only].filter((n) => !known.has(n))
     if (unknown.length) usage(`--only: no suite named ${unknown.join(', ')}`)
     process.stdout.write(`partial run (--only ${[...only].join(',')}): the other suites are not run\n`)

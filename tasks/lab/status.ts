@@ -1,6 +1,6 @@
 /** Report the lab cluster: each component's pid and health, the node, the kubeconfig. Reads only. */
 import { existsSync } from 'node:fs'
-import { isMain, parseCli, runMain, usage } from '../lib/cli.ts'
+import { command } from '../lib/command.ts'
 import { spec } from '../lib/task.ts'
 import { LAB_NODE_IP } from './engine/paths.ts'
 import { ORDER } from './engine/components.ts'
@@ -29,12 +29,7 @@ const HEALTH: Partial<Record<(typeof ORDER)[number], () => Promise<boolean>>> = 
 }
 
 /** Exit 0 when every component answers and the node is Ready, 1 otherwise. */
-export async function labStatus(argv: string[]): Promise<number> {
-  const parsed = parseCli(cmd, argv)
-  if (parsed.help) {
-    process.stdout.write(`${usage(cmd)}\n`)
-    return 0
-  }
+async function labStatus(): Promise<number> {
   const rows = await Promise.all(
     ORDER.map(async (name) => {
       const pid = runningPid(name)
@@ -62,4 +57,4 @@ export async function labStatus(argv: string[]): Promise<number> {
   return rows.every((r) => r.healthy) && ready && dnsReady ? 0 : 1
 }
 
-if (isMain(import.meta.url)) await runMain(cmd, () => labStatus(process.argv.slice(2)))
+await command({ spec: cmd, guard: false, run: labStatus }).mainIf(import.meta.url)

@@ -1,6 +1,6 @@
 /** Bring the lab cluster up (real Kubernetes from Go modules, as host processes). Idempotent: a second run only checks. */
-import { isMain, runMain } from '../lib/cli.ts'
-import { hostTask, spec } from '../lib/task.ts'
+import { command } from '../lib/command.ts'
+import { spec } from '../lib/task.ts'
 import { LAB_NODE_IP } from './engine/paths.ts'
 import { labUpSteps, type LabCtx } from './engine/steps.ts'
 import { KUBECONFIG, K8S_VERSION, BIN_DIR } from './engine/paths.ts'
@@ -9,12 +9,11 @@ const cmd = spec('tasks/lab/up.ts', `Start the lab cluster: Kubernetes ${K8S_VER
   examples: ['npx tsx tasks/lab/up.ts', `KUBECONFIG=${KUBECONFIG} ${BIN_DIR}/kubectl get nodes`],
 })
 
-export const labUp = (argv: string[]): Promise<void> =>
-  hostTask<LabCtx>(cmd, argv, {
-    linuxOnly: 'the lab cluster runs on Linux only — use --provider minikube or kind here',
-    ctx: (base) => ({ ...base, nodeIp: LAB_NODE_IP }),
-    steps: (sh) => labUpSteps({ sh }),
-    done: `lab cluster ready. Try: KUBECONFIG=${KUBECONFIG} ${BIN_DIR}/kubectl get nodes`,
-  })
-
-if (isMain(import.meta.url)) await runMain(cmd, () => labUp(process.argv.slice(2)))
+await command<unknown, LabCtx>({
+  spec: cmd,
+  guard: false,
+  linuxOnly: 'the lab cluster runs on Linux only — use --provider minikube or kind here',
+  ctx: () => ({ nodeIp: LAB_NODE_IP }),
+  steps: ({ sh }) => labUpSteps({ sh }),
+  after: ({ ctx }) => (ctx.dryRun ? undefined : `\nlab cluster ready. Try: KUBECONFIG=${KUBECONFIG} ${BIN_DIR}/kubectl get nodes\n`),
+}).mainIf(import.meta.url)

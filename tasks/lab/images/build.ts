@@ -18,7 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CommandError, ToolMissingError, type Shell } from '../../lib/shell.ts'
-import { dockerImageInspect, ID_FORMAT, LABELS_FORMAT } from '../../lib/docker-cli.ts'
+import { docker, dockerImageInspect, ID_FORMAT, LABELS_FORMAT } from '../../lib/docker-cli.ts'
 
 export type Log = (line: string) => void
 
@@ -162,16 +162,13 @@ export async function replacing(sh: Shell, log: Log, ref: string, make: () => Pr
   const before = await imageId(sh, ref)
   await make()
   if (!before || sh.dryRun || before === (await imageId(sh, ref))) return
-  const r = await sh.run('docker', ['image', 'rm', before], { env: DOCKER_ENV, allowFail: true, quiet: true })
+  const r = await docker(sh).imageRm(before, { env: DOCKER_ENV, allowFail: true, quiet: true })
   if (r.exitCode === 0) log(`removed the previous ${ref} (${before.replace(/^sha256:/, '').slice(0, 12)})`)
 }
 
 export async function dockerBuild(sh: Shell, log: Log, ctx: string, ref: string, source: string, buildArgs: string[] = []): Promise<void> {
   await replacing(sh, log, ref, async () => {
-    await sh.run('docker', ['build', '--force-rm', ...buildArgs, '--label', `${SOURCE_LABEL}=${source}`, '-t', ref, ctx], {
-      log,
-      env: DOCKER_ENV,
-    })
+    await docker(sh).build({ context: ctx, ref, labels: { [SOURCE_LABEL]: source }, buildArgs }, { log, env: DOCKER_ENV })
   })
 }
 
@@ -236,10 +233,7 @@ export async function ensureRootfsImage(sh: Shell, log: Log, recipe: RootfsRecip
   else await bootstrapRootfs(sh, log, recipe, tar, keyFile, key)
   // same as `tar -C <rootfs> -c . | docker import - <ref>`, from the cached tarball
   await replacing(sh, log, image, async () => {
-    await sh.run('docker', ['import', '--change', `LABEL ${SOURCE_LABEL}=${key}`, tar, image], {
-      log,
-      env: DOCKER_ENV,
-    })
+    await docker(sh).importTar(tar, image, [`LABEL ${SOURCE_LABEL}=${key}`], { log, env: DOCKER_ENV })
   })
 }
 

@@ -20,6 +20,7 @@ import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureGoTool, type GoTool } from '../../lib/gotools.ts'
+import { docker } from '../../lib/docker-cli.ts'
 import type { Shell } from '../../lib/shell.ts'
 import { buildEtcd } from '../engine/build.ts'
 import {
@@ -277,7 +278,7 @@ export async function buildComponentImages(deps: BuildDeps, parts: Parts): Promi
   for (const img of parts.images) {
     const recipe = componentRecipe(img, parts)
     if (recipe) await buildComponentImage(deps, img.ref, recipe)
-    else await deps.sh.run('docker', ['tag', PAUSE_IMAGE, img.ref], { log: deps.log })
+    else await docker(deps.sh).tag(PAUSE_IMAGE, img.ref, { log: deps.log })
   }
 }
 
@@ -287,36 +288,33 @@ export async function buildComponentImages(deps: BuildDeps, parts: Parts): Promi
  */
 export async function assembleNodeImage({ sh, log }: BuildDeps, parts: Parts, source: string): Promise<void> {
   const name = `learn-k8s-kind-build-${process.pid}-${Date.now()}`
-  await sh.run('docker', ['run', '-d', '--name', name, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', KIND_BASE_IMAGE, 'infinity'], { log })
+  const d = docker(sh)
+  await d.runDetached(name, KIND_BASE_IMAGE, ['--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined'], ['infinity'], { log })
   try {
     for (const b of ['kubeadm', 'kubelet', 'kubectl']) {
-      await sh.run('docker', ['cp', join(BIN_DIR, b), `${name}:/usr/bin/${b}`], { log })
+      await d.cp(join(BIN_DIR, b), `${name}:/usr/bin/${b}`, { log })
     }
-    await sh.run('docker', ['cp', parts.crictl, `${name}:/usr/local/bin/crictl`], { log })
-    await sh.run('docker', ['exec', name, 'chown', 'root:root', '/usr/bin/kubeadm', '/usr/bin/kubelet', '/usr/bin/kubectl', '/usr/local/bin/crictl'], { quiet: true })
-    await sh.run('docker', ['exec', '-i', name, 'sh', '-c', 'cat > /kind/version'], { input: K8S_VERSION, quiet: true })
+    await d.cp(parts.crictl, `${name}:/usr/local/bin/crictl`, { log })
+    await d.exec(name, ['chown', 'root:root', '/usr/bin/kubeadm', '/usr/bin/kubelet', '/usr/bin/kubectl', '/usr/local/bin/crictl'], { quiet: true })
+    await d.exec(name, ['sh', '-c', 'cat > /kind/version'], { stdin: true, input: K8S_VERSION, quiet: true })
     await withTempDir('kind-images-', async (dir) => {
       const tar = join(dir, 'images.tar')
-      await sh.run('docker', ['save', '-o', tar, ...parts.images.map((i) => i.ref)], { log })
-      await sh.run('docker', ['cp', tar, `${name}:/images.tar`], { log })
+      await d.save(tar, parts.images.map((i) => i.ref), { log })
+      await d.cp(tar, `${name}:/images.tar`, { log })
     })
     // containerd in the build container only to fill its image store, as kind does (no unpack: no mounts needed)
-    await sh.run('docker', ['exec', name, 'bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &'], { log })
-    await sh.run('docker', ['exec', name, 'bash', '-c', 'for i in $(seq 100); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1'], { quiet: true })
-    await sh.run('docker', ['exec', name, 'ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--no-unpack', '--digests', '/images.tar'], { log })
-    const listed = await sh.run('docker', ['exec', name, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q'], { quiet: true, readOnly: true })
+    await d.exec(name, ['bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &'], { log })
+    await d.exec(name, ['bash', '-c', 'for i in $(seq 100); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1'], { quiet: true })
+    await d.exec(name, ['ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--no-unpack', '--digests', '/images.tar'], { log })
+    const listed = await d.exec(name, ['ctr', '--namespace=k8s.io', 'images', 'list', '-q'], { quiet: true, readOnly: true })
     const missing = parts.images.filter((i) => !listed.stdout.split('\n').includes(i.ref))
     if (missing.length) throw new Error(`the node's containerd lacks ${missing.map((i) => i.ref).join(', ')} after the import`)
-    await sh.run('docker', ['exec', name, 'bash', '-c', 'pkill containerd; for i in $(seq 100); do pgrep -x containerd >/dev/null || break; sleep 0.1; done; rm -f /images.tar /var/log/containerd-build.log; rm -rf /run/containerd'], { quiet: true })
+    await d.exec(name, ['bash', '-c', 'pkill containerd; for i in $(seq 100); do pgrep -x containerd >/dev/null || break; sleep 0.1; done; rm -f /images.tar /var/log/containerd-build.log; rm -rf /run/containerd'], { quiet: true })
     await replacing(sh, log, KIND_NODE_IMAGE, async () => {
-      await sh.run(
-        'docker',
-        ['commit', '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', '--change', `LABEL ${SOURCE_LABEL}=${source}`, name, KIND_NODE_IMAGE],
-        { log },
-      )
+      await d.commit(name, KIND_NODE_IMAGE, ['ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', `LABEL ${SOURCE_LABEL}=${source}`], { log })
     })
   } finally {
-    await sh.run('docker', ['rm', '-f', '-v', name], { quiet: true, allowFail: true })
+    await d.rm(name, { quiet: true, allowFail: true })
   }
 }
 

@@ -1,0 +1,287 @@
+/**
+ * tasks/lesson.ts and tasks/lessons/: the lesson list, finding a lesson by number or name, usage errors, every
+ * lesson's plan under --dry-run (fakes: no cluster, no secret shown), and the pure helpers the observations use.
+ */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { UsageError, parseCli } from '../../../tasks/lib/cli.ts'
+import { ROOT, type Ctx } from '../../../tasks/lib/context.ts'
+import { KubeError, TimeoutError } from '../../../tasks/lib/kube-state.ts'
+import type { PodSighting, V1Pod } from '../../../tasks/lib/kube.ts'
+import { clearSecrets } from '../../../tasks/lib/redact.ts'
+import { CommandError } from '../../../tasks/lib/shell.ts'
+import type { Step } from '../../../tasks/lib/task.ts'
+import { chooseLesson, closingLines, command } from '../../../tasks/lesson.ts'
+import { deferred, expectRefusal, withCtx } from '../../../tasks/lessons/common.ts'
+import { findLesson, LESSONS, listing } from '../../../tasks/lessons/index.ts'
+import { asNotSeen, envLines, lastExit, observe, pickLines } from '../../../tasks/lessons/observe.ts'
+import { surgeOrder } from '../../../tasks/lessons/07-liveness.ts'
+import { lesson as metricsLesson } from '../../../tasks/lessons/09-metrics.ts'
+import { minikubeProvider } from '../../../tasks/lib/providers/minikube.ts'
+import { parseEnvFile } from '../../../tasks/lessons/12-configmap.ts'
+import { WRONG_VALUE } from '../../../tasks/lessons/13-secret.ts'
+import { NotSeen } from '../../../tasks/lessons/types.ts'
+import { fakeDeps, fakeProvider, fakeShell, runStep, testCtx } from '../fakes.ts'
+
+const parse = (...argv: string[]) => chooseLesson(parseCli(command, argv))
+
+test.before.each(() => clearSecrets())
+
+test('--list: the 16 lessons 0–15 in order, one line each (number, name, what you will see)', () => {
+  const lines = listing().split('\n')
+  assert.is(lines.length, 16)
+  lines.forEach((line, i) => {
+    const l = LESSONS[i]!
+    assert.is(l.number, i)
+    assert.match(line, new RegExp(`^\\s?${i}  ${l.name}\\s+\\S`))
+    assert.ok(line.endsWith(l.summary), line)
+  })
+  assert.equal(parse('--list'), { list: true })
+})
+
+test('lessons: unique names (lowercase slugs), one-line summaries, namespace default for 3–9 only', () => {
+  assert.is(new Set(LESSONS.map((l) => l.name)).size, 16)
+  for (const l of LESSONS) {
+    assert.match(l.name, /^[a-z][a-z0-9-]*$/)
+    assert.not.match(l.summary, /\n/)
+    assert.ok(l.observable.length > 10, l.name)
+    assert.is(l.namespace, l.number >= 3 && l.number <= 9 ? 'default' : 'hellogopher', l.name)
+  }
+})
+
+test('findLesson: by number (6, 06), by name, by file-style name, case and spaces ignored', () => {
+  for (const q of ['6', '06', 'readiness', '06-readiness', ' Readiness ']) assert.is(findLesson(q).number, 6, q)
+  assert.is(findLesson('0').name, 'prerequisites')
+  assert.is(findLesson('15').name, 'teardown')
+  assert.is(findLesson('service-env').number, 11)
+  assert.equal(parse('13'), { lesson: findLesson('secret'), mode: 'replay' })
+})
+
+test('findLesson: an unknown lesson is a one-line usage error naming what exists', () => {
+  for (const q of ['16', '-1', 'foo', '6-liveness', '', '1.5']) {
+    try {
+      findLesson(q)
+      assert.unreachable(q)
+    } catch (e) {
+      assert.instance(e, UsageError, q)
+      assert.not.match((e as Error).message, /\n/)
+      assert.match((e as Error).message, /^unknown lesson '.*' \(a number 0–15 or a name: prerequisites, cluster, .*, teardown\)$/)
+    }
+  }
+})
+
+test('chooseLesson: a lesson is required, one at a time, and --list takes none', () => {
+  const bad: Array<[string[], RegExp]> = [
+    [[], /^which lesson\? give its number or name/],
+    [['6', '7'], /^one lesson at a time \(got '6' and '7'\)$/],
+    [['--list', '6'], /^--list takes no lesson \(got '6'\)$/],
+    [['nope'], /^unknown lesson 'nope'/],
+  ]
+  for (const [argv, re] of bad) {
+    try {
+      parse(...argv)
+      assert.unreachable(argv.join(' '))
+    } catch (e) {
+      assert.instance(e, UsageError)
+      assert.match((e as Error).message, re)
+    }
+  }
+  assert.equal(parse('--help'), { help: true })
+  assert.throws(() => parse('6', '--bogus'), /unknown flag --bogus/)
+})
+
+test('the command line as a person runs it: --list exits 0 with 16 lines; an unknown lesson exits 2 with one line', async () => {
+  const run = promisify(execFile)
+  const list = await run('npx', ['tsx', 'tasks/lesson.ts', '--list'], { cwd: ROOT })
+  assert.is(list.stdout.trim().split('\n').length, 16)
+  try {
+    await run('npx', ['tsx', 'tasks/lesson.ts', '42'], { cwd: ROOT })
+    assert.unreachable()
+  } catch (e) {
+    const err = e as { code: number; stderr: string }
+    assert.is(err.code, 2)
+    assert.is(err.stderr.trim().split('\n').length, 1)
+    assert.match(err.stderr, /^tasks\/lesson\.ts: unknown lesson '42'/)
+  }
+})
+
+/** Run a lesson's list the way runList does under --dry-run: enabled steps in order, skip not evaluated. */
+async function dryRun(n: number): Promise<string[]> {
+  const lesson = findLesson(String(n))
+  const sh = fakeShell({ dryRun: true, installed: ['kubectl', 'docker', 'go'], reply: (c) => ({ stdout: c.bin === 'go' ? 'go version go1.26.8 linux/amd64' : c.bin === 'kubectl' ? 'Client Version: v1.34.4' : '28.2.2' }) })
+  // no kube in fakeDeps: any cluster read under --dry-run throws
+  const deps = fakeDeps({ sh, provider: fakeProvider({ name: 'remote', requiredTools: ['kubectl', 'docker', 'go'] }) })
+  const ctx: Ctx = testCtx({ dryRun: true, namespace: lesson.namespace })
+  const lines: string[] = []
+  for (const s of lesson.steps(deps)) {
+    if (s.enabled === false) continue
+    const t = await runStep(s, ctx)
+    lines.push(`# ${t.title}`, ...t.outputs)
+  }
+  return lines
+}
+
+test('--dry-run: every lesson plans without a cluster and shows no secret', async () => {
+  for (const l of LESSONS) {
+    const lines = await dryRun(l.number)
+    const text = lines.join('\n')
+    assert.ok(lines.length > 2, `lesson ${l.number}: ${text}`)
+    assert.not.match(text, /cGFzc3dvcmQ=|\bpassword\b/, `lesson ${l.number} shows a secret:\n${text}`)
+    assert.not.ok(text.includes(WRONG_VALUE), `lesson ${l.number} shows the wrong value`)
+    if (l.number >= 3) assert.ok(lines.includes('$ kubectl delete namespace hellogopher --wait=false'), `lesson ${l.number} resets first`)
+  }
+})
+
+test('--dry-run plans: the lesson commands in the tutorial order', async () => {
+  const at = (lines: string[], re: RegExp) => lines.findIndex((l) => re.test(l))
+  const six = await dryRun(6)
+  const wrong = at(six, /^\$ kubectl apply .*06-readiness-wrong-port\.yml$/)
+  const fixed = at(six, /^\$ kubectl apply .*06-readiness-fixed\.yml$/)
+  assert.ok(wrong > at(six, /^\$ kubectl delete namespace hellogopher/) && fixed > wrong, six.join('\n'))
+  assert.ok(six.includes("$ kubectl describe pod 'hellogopher-<pod>' -n default"), six.join('\n'))
+
+  const five = await dryRun(5)
+  const labels = five.filter((l) => l.startsWith('$ kubectl label'))
+  assert.equal(labels, [
+    "$ kubectl label 'pod/hellogopher-<pod>' author=percy -n default",
+    "$ kubectl label 'pod/hellogopher-<pod>' author=ironman -n default",
+    "$ kubectl label 'pod/hellogopher-<pod>' author=ironman -n default --overwrite",
+    "$ kubectl label 'pod/hellogopher-<pod>' author- -n default",
+  ])
+  assert.ok(five.includes('$ kubectl delete pods -l app=hellogopher -n default'))
+
+  const eight = await dryRun(8)
+  assert.ok(eight.includes('$ kubectl set image deployment/hellogopher hellogopher=programmingpercy/hellogopher:3.0 -n default'), eight.join('\n'))
+  assert.ok(eight.some((l) => /^\$ kubectl apply .*08-oom\.yml$/.test(l)))
+
+  const thirteen = await dryRun(13)
+  const patches = thirteen.filter((l) => l.startsWith('$ kubectl patch secret database-secrets'))
+  assert.is(patches.length, 2)
+  for (const p of patches) assert.match(p, /--type=json --patch-file \S+patch\.json$/)
+  assert.is(thirteen.filter((l) => l === '$ kubectl rollout restart deployment/hellogopher -n hellogopher').length, 2)
+
+  const fifteen = await dryRun(15)
+  assert.ok(at(fifteen, /^\$ kubectl config set-context --current --namespace=hellogopher$/) < at(fifteen, /^# Delete everything the tutorial made/))
+})
+
+test("lesson 9 on minikube: the addons are enabled on the run's profile; the dashboard is only said, never started (it blocks)", async () => {
+  const sh = fakeShell({ reply: (c) => (c.line.startsWith('minikube addons list') ? { stdout: '| ADDON NAME | PROFILE | STATUS |\n| dashboard | learn | enabled ✅ |\n| metrics-server | learn | enabled ✅ |\n' } : undefined) })
+  const deps = fakeDeps({ sh, provider: minikubeProvider({ profile: 'learn' }) })
+  const step = metricsLesson.steps(deps).find((s) => /Enable the dashboard and metrics-server addons/.test(String(s.title)))!
+  assert.ok(step && step.enabled !== false)
+  const t = await runStep(step, testCtx())
+  assert.equal(sh.calls.map((c) => c.line), ['minikube addons enable metrics-server -p learn', 'minikube addons enable dashboard -p learn', 'minikube addons list -p learn'])
+  assert.ok(t.outputs.includes('to open the dashboard, type: minikube dashboard -p learn — it opens a browser and keeps running until Ctrl-C'), t.outputs.join('\n'))
+  assert.ok(t.outputs.some((l) => l.startsWith('or: minikube dashboard --url -p learn')), t.outputs.join('\n'))
+})
+
+test('withCtx: the wrapped step sees the changed settings; the shared ctx is untouched', async () => {
+  const seen: string[] = []
+  const step: Step = { title: 't', skip: (ctx) => (seen.push(`skip ${ctx.namespace}`), false), task: (ctx) => void seen.push(`task ${ctx.namespace}`) }
+  const ctx = testCtx({ namespace: 'default' })
+  const wrapped = withCtx(step, { namespace: 'hellogopher' })
+  await (wrapped.skip as (c: Ctx) => Promise<boolean>)(ctx)
+  await runStep(wrapped, ctx)
+  assert.equal(seen, ['skip hellogopher', 'task hellogopher'])
+  assert.is(ctx.namespace, 'default')
+})
+
+test("deferred: built while it runs, and the built step's skip reason is honoured (not under --dry-run)", async () => {
+  let built = 0
+  const inner: Step = { title: 'inner', skip: () => 'already done', task: () => assert.unreachable('skipped step ran') }
+  const t = await runStep(deferred('outer', () => (built++, inner)), testCtx())
+  assert.is(built, 1)
+  assert.is(t.skipped, 'already done')
+  assert.is(t.title, 'inner')
+  let ran = false
+  await runStep(deferred('outer', () => ({ ...inner, task: () => void (ran = true) })), testCtx({ dryRun: true }))
+  assert.ok(ran)
+})
+
+test("expectRefusal: kubectl's refusal is what is seen; the change going through is not", async () => {
+  const refusing: Step = { title: 'label', task: () => Promise.reject(new CommandError('kubectl label pod/x author=ironman', 1, "error: 'author' already has a value (percy), and --overwrite is false")) }
+  const t = await runStep(expectRefusal(refusing, /--overwrite is false/, 'kubectl refuses'), testCtx())
+  assert.equal(t.outputs, ["refused, as expected: error: 'author' already has a value (percy), and --overwrite is false"])
+  assert.match(t.title, /^Seen: kubectl refuses — error: 'author' already has a value/)
+  const accepting: Step = { title: 'label', task: () => undefined }
+  try {
+    await runStep(expectRefusal(accepting, /--overwrite is false/, 'kubectl refuses'), testCtx())
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, NotSeen)
+    assert.is((e as Error).message, 'not seen: kubectl refuses — saw: kubectl accepted the change')
+  }
+  const other: Step = { title: 'label', task: () => Promise.reject(new CommandError('kubectl label pod/x', 1, 'Error from server (NotFound): pods "x" not found')) }
+  try {
+    await runStep(expectRefusal(other, /--overwrite is false/, 'kubectl refuses'), testCtx())
+    assert.unreachable()
+  } catch (e) {
+    assert.instance(e, CommandError, 'another failure is not the refusal the lesson shows')
+  }
+})
+
+test('surgeOrder: the new pod must appear while the old one still runs, and the old one must go afterwards', () => {
+  const old = 'programmingpercy/hellogopher:1.0'
+  const s = (name: string, image: string, firstSeen: number, goingAway?: number): PodSighting => ({ name, images: [image], firstSeen, goingAway })
+  const rolling = surgeOrder([s('a', old, 0, 6000), s('b', 'programmingpercy/hellogopher:2.0', 300)], old)
+  assert.ok(rolling.ok)
+  assert.is(rolling.saw, 'b created +0.3s, a going away +6.0s')
+  assert.equal(rolling.lines, ['a (programmingpercy/hellogopher:1.0): seen +0.0s, going away +6.0s', 'b (programmingpercy/hellogopher:2.0): seen +0.3s, going away —'])
+  // Recreate: the old one went first
+  const recreate = surgeOrder([s('a', old, 0, 100), s('b', 'programmingpercy/hellogopher:2.0', 2000)], old)
+  assert.not.ok(recreate.ok)
+  assert.match(recreate.saw, /^no programmingpercy\/hellogopher:1\.0 pod was still running when b appeared/)
+  assert.is(surgeOrder([s('a', old, 0)], old).saw, 'no pod of the new image appeared')
+  assert.is(surgeOrder([s('a', old, 0), s('b', 'x:2.0', 10)], old).saw, `the ${old} pod a never went away`)
+})
+
+test('asNotSeen: a watch deadline becomes "not seen" with what was seen last; other errors pass through', () => {
+  const e = asNotSeen(new TimeoutError(60, 'pod/x to be restarted', 'pod/x Running 1/1 ready, 0 restarts'), 'the restart count climbing')
+  assert.instance(e, NotSeen)
+  assert.is((e as Error).message, 'not seen: the restart count climbing — saw: pod/x Running 1/1 ready, 0 restarts (after waiting 60s for pod/x to be restarted)')
+  const other = new KubeError('list pods in default: HTTP 403 forbidden')
+  assert.is(asNotSeen(other, 'x'), other)
+  // decided by the type, not the words: a message that merely reads like a deadline is not one
+  const lookalike = new KubeError('timed out after 1s waiting for x; last seen: y')
+  assert.is(asNotSeen(lookalike, 'x'), lookalike)
+})
+
+test('observe: the title says what the check saw; a check that saw nothing is "not seen", never the expectation as "Seen:"', async () => {
+  const expect = 'pod/x 1/1 ready'
+  const t = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => 'pod/x Running 1/1 ready, 0 restarts' }), testCtx())
+  assert.is(t.title, 'Seen: pod/x Running 1/1 ready, 0 restarts')
+  for (const nothing of ['', '  ', undefined]) {
+    try {
+      const r = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => nothing as unknown as string }), testCtx())
+      assert.unreachable(`a check that returned ${JSON.stringify(nothing)} gave the title ${r.title}`)
+    } catch (e) {
+      assert.instance(e, NotSeen)
+      assert.is((e as Error).message, `not seen: ${expect} — saw: the check reported nothing it saw`)
+    }
+  }
+})
+
+test('pickLines, envLines, parseEnvFile, lastExit', () => {
+  assert.equal(pickLines('NAME  READY\nhellogopher-1  0/1   \n\nmysql-2  1/1\n', /hellogopher|NAME/), ['NAME  READY', 'hellogopher-1  0/1'])
+  assert.equal(pickLines('a\nb\nc', undefined, 2), ['a', 'b'])
+  assert.equal(envLines('PATH=/bin\nMYSQL_PORT=tcp://10.96.0.9:3306\nEMPTY=\nnoise\n'), { PATH: '/bin', MYSQL_PORT: 'tcp://10.96.0.9:3306', EMPTY: '' })
+  assert.equal(parseEnvFile('# settings\nDATABASE_USERNAME=root\n\nDATABASE_NAME=test\n'), { DATABASE_USERNAME: 'root', DATABASE_NAME: 'test' })
+  const oom = { status: { containerStatuses: [{ name: 'oom-demo', state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }] } } as unknown as V1Pod
+  assert.equal(lastExit(oom, 'oom-demo'), { reason: 'OOMKilled', exitCode: 137 })
+  const crashLooping = { status: { containerStatuses: [{ name: 'hellogopher', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'Error', exitCode: 1 } } }] } } as unknown as V1Pod
+  assert.equal(lastExit(crashLooping), { reason: 'Error', exitCode: 1 })
+  assert.is(lastExit({ status: { containerStatuses: [{ name: 'hellogopher', state: { running: {} } }] } } as unknown as V1Pod), undefined)
+})
+
+test('NotSeen never carries a registered secret; the closing lines say what was seen and what is next', async () => {
+  const { registerSecret } = await import('../../../tasks/lib/redact.ts')
+  registerSecret('s3cr3t-value')
+  assert.is(new NotSeen('a login', 'log line: denied for s3cr3t-value').message, 'not seen: a login — saw: log line: denied for ••••••')
+  assert.match(closingLines(findLesson('6'), false), /^\nLesson 6 \(readiness\) — seen: .*\nNext: npx tsx tasks\/lesson\.ts 7 {3}\(liveness: /)
+  assert.not.match(closingLines(findLesson('15'), false), /Next:/)
+  assert.match(closingLines(findLesson('6'), true), /Dry run: nothing was changed\. Run it for real with: npx tsx tasks\/lesson\.ts 6/)
+})
+
+test.run()

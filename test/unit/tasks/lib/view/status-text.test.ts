@@ -1,0 +1,328 @@
+/**
+ * tasks/status.ts's pure parts: the view built from API objects (fixtures shaped like `kubectl get -o json`),
+ * the screen and the one-line-per-change output, unhealthy reasons, that no env or Secret VALUE ever shows,
+ * and the reflector (list, then watch; re-watch, re-list on 410, backoff on failure) with scripted list/watch.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { UsageError } from '../../../../../tasks/lib/cli.ts'
+import { buildView, allPods, envSources, unhealthyReason, podEvents, type ClusterObjects } from '../../../../../tasks/lib/view/model.ts'
+import { namespacesOf } from '../../../../../tasks/lib/view/namespaces.ts'
+import { Reflector, type Meta, type ReflectorStatus } from '../../../../../tasks/lib/view/reflector.ts'
+import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../../../../tasks/lib/view/status-text.ts'
+import { urlResolver } from '../../../../../tasks/lib/view/urls.ts'
+import type { Provider } from '../../../../../tasks/lib/providers/types.ts'
+import { fakeDeps, fakeKube, fakeProvider } from '../../../fakes.ts'
+import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event, pod } from '../../../fixtures/cluster-objects.ts'
+
+const urls = new Map([['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
+
+test('final state: the screen, line by line', () => {
+  const lines = renderStatus(buildView(finalState(), { urls }), { now: NOW })
+  assert.equal(lines, [
+    'namespace hellogopher',
+    '  deployment/hellogopher  1/1 ready  programmingpercy/hellogopher:5.0  rolled out',
+    '    replicaset/hellogopher-7d4b9c (rev 1)  1/1  programmingpercy/hellogopher:5.0',
+    '      pod/hellogopher-7d4b9c-x2x7q  Running  1/1  restarts 0  age 5m  last event Started: Started container hellogopher',
+    '        reads configmap/database-configs (envFrom: DATABASE_NAME, DATABASE_USERNAME) · secret/database-secrets (DATABASE_PASSWORD)',
+    '  deployment/mysql  1/1 ready  mysql:8.0  rolled out',
+    '    replicaset/mysql-66c8f4 (rev 1)  1/1  mysql:8.0',
+    '      pod/mysql-66c8f4-9kq2l  Running  1/1  restarts 0  age 5m',
+    '        reads secret/database-secrets (DATABASE_PASSWORD) · env (MYSQL_EXTRA_PASSWORD)',
+    '  service/hellogopher  NodePort  8080:31234/TCP  selects app=hellogopher → 1 pod  http://10.250.0.1:31234',
+    '  service/mysql  ClusterIP  3306/TCP  selects app=mysql → 1 pod',
+    'namespace default: nothing of the tutorial',
+  ])
+})
+
+test('an old ReplicaSet scaled to zero is left out; the API server Service in default is not the tutorial’s', () => {
+  const v = buildView(finalState())
+  assert.equal(v.namespaces[0]!.deployments[0]!.replicaSets.map((r) => r.name), ['hellogopher-7d4b9c'])
+  assert.equal(v.namespaces[1]!.services, [])
+})
+
+test('a namespace that is not there says so; unknown existence shows what there is', () => {
+  const o = { ...finalState(), existing: new Set(['default']) }
+  assert.is(renderStatus(buildView(o), { now: NOW })[0], 'namespace hellogopher: not there')
+  const { existing: _e, ...unknown } = finalState()
+  assert.is(renderStatus(buildView(unknown), { now: NOW })[0], 'namespace hellogopher')
+})
+
+test('no env value and no Secret value ever shows: screen, change lines, colour screen', () => {
+  const objects: ClusterObjects = { ...troubledDefault(), namespaces: ['hellogopher', 'default'] }
+  const f = finalState()
+  objects.pods.push(...f.pods)
+  objects.configMaps.push(...f.configMaps)
+  const v = buildView(objects, { urls })
+  const text = [...renderStatus(v, { now: NOW }), ...renderStatus(v, { now: NOW, color: true }), ...changeLines(new Map(), objectLines(v), '14:00:00')].join('\n')
+  for (const secret of [SECRET_VALUE, LITERAL_VALUE]) assert.not.ok(text.includes(secret), `${secret} shown`)
+  // the names are there: that is what a learner needs
+  assert.ok(text.includes('MYSQL_EXTRA_PASSWORD') && text.includes('env (DATABASE_PASSWORD)'))
+  // ConfigMap values are not shown either: keys only
+  assert.not.match(text, /DATABASE_USERNAME[=:]\s*root/)
+})
+
+test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackOff, OOMKilled; a fine pod has none', () => {
+  const o = troubledDefault()
+  const events = podEvents(o.events)
+  const reasons = Object.fromEntries(o.pods.map((p) => [p.metadata!.name!, unhealthyReason(p, events.get(`default/${p.metadata!.name}`))]))
+  assert.equal(reasons, {
+    'hellogopher-aaa111-wrong': 'not ready (Readiness probe failed)',
+    'hellogopher-bbb222-loop': 'not ready (failed liveness probe, will be restarted)',
+    'oom-demo': 'OOMKilled',
+    crasher: 'CrashLoopBackOff',
+  })
+  const fine = finalState().pods.map((p) => unhealthyReason(p))
+  assert.equal(fine, [undefined, undefined])
+  // OOMKilled behind a CrashLoopBackOff says both
+  const oomLoop = pod({ ns: 'default', name: 'x', app: 'x', image: 'i', ready: false, waiting: 'CrashLoopBackOff', lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
+  assert.is(unhealthyReason(oomLoop), 'CrashLoopBackOff (OOMKilled)')
+  // OOMKilled once, ready again: not marked (the last exit is still shown)
+  const recovered = pod({ ns: 'default', name: 'z', app: 'z', image: 'i', ready: true, restarts: 1, lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
+  assert.is(unhealthyReason(recovered), undefined)
+  // a pod going away on purpose is not unhealthy
+  const going = pod({ ns: 'default', name: 'y', app: 'y', image: 'i', ready: false })
+  going.metadata!.deletionTimestamp = new Date(NOW)
+  assert.is(unhealthyReason(going), undefined)
+})
+
+test('the screen marks unhealthy pods and says why a container stopped; rollout in progress shown', () => {
+  const lines = renderStatus(buildView(troubledDefault()), { now: NOW })
+  assert.ok(lines.includes('  deployment/hellogopher  0/1 ready  programmingpercy/hellogopher:2.0  rollout in progress: 1 old replicas pending termination'), lines.join('\n'))
+  assert.ok(lines.includes('      pod/hellogopher-bbb222-loop  Running  0/1  restarts 3  age 95s  last exit: Error 2  events Unhealthy ×9, Killing ×3  last event Killing ×3: Container hellogopher failed liveness probe, will be restarted'), lines.join('\n'))
+  assert.ok(lines.includes('        UNHEALTHY: not ready (Readiness probe failed)'))
+  assert.ok(lines.includes('  pod/oom-demo  Failed  0/1  restarts 0  age 5m  OOMKilled (exit 137)'))
+  assert.ok(lines.includes('    UNHEALTHY: OOMKilled'))
+  assert.ok(lines.includes('  service/hellogopher  NodePort  8080:30080/TCP  selects app=hellogopher → 2 pods'))
+})
+
+test('after a liveness restart the trouble stays visible (Unhealthy, Killing counted) though the last Event is Started; ready again, it is not marked', () => {
+  const o = finalState()
+  const p = o.pods[0]!
+  const name = p.metadata!.name!
+  p.status!.containerStatuses![0]!.restartCount = 2
+  o.events.push(
+    event('hellogopher', name, 'Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 500', 30, 6),
+    event('hellogopher', name, 'Killing', 'Container hellogopher failed liveness probe, will be restarted', 25, 2),
+    event('hellogopher', name, 'Started', 'Started container hellogopher', 1, 3),
+  )
+  const pv = buildView(o).namespaces[0]!.deployments[0]!.replicaSets[0]!.pods[0]!
+  assert.equal(pv.troubleEvents, [{ reason: 'Unhealthy', count: 6 }, { reason: 'Killing', count: 2 }])
+  assert.equal(pv.lastEvent, { reason: 'Started', message: 'Started container hellogopher', count: 3 })
+  assert.is(pv.unhealthy, undefined)
+  assert.match(renderStatus(buildView(o), { now: NOW })[3]!, /restarts 2  age 5m  events Unhealthy ×6, Killing ×2  last event Started ×3/)
+  // not ready again: marked, with the last trouble as the reason
+  p.status!.conditions = [{ type: 'Ready', status: 'False' }]
+  assert.is(buildView(o).namespaces[0]!.deployments[0]!.replicaSets[0]!.pods[0]!.unhealthy, 'not ready (failed liveness probe, will be restarted)')
+})
+
+test('env sources: envFrom a ConfigMap lists its keys; secretKeyRef names the key; envFrom a Secret says every key; missing ConfigMap', () => {
+  const p = pod({
+    ns: 'hellogopher',
+    name: 'p',
+    app: 'p',
+    image: 'i',
+    envFrom: [{ configMapRef: { name: 'database-configs' } }, { secretRef: { name: 'database-secrets' } }, { configMapRef: { name: 'gone' } }],
+    env: [
+      { name: 'A', valueFrom: { configMapKeyRef: { name: 'database-configs', key: 'DATABASE_NAME' } } },
+      { name: 'B', valueFrom: { secretKeyRef: { name: 'database-secrets', key: 'DATABASE_PASSWORD' } } },
+      { name: 'C', value: 'VALUE-of-C' },
+    ],
+  })
+  const r = envSources(p, finalState().configMaps)
+  assert.equal(r.literal, ['C'])
+  assert.equal(r.sources, [
+    { kind: 'ConfigMap', name: 'database-configs', from: 'envFrom', keys: ['DATABASE_NAME', 'DATABASE_USERNAME'], exists: true },
+    { kind: 'Secret', name: 'database-secrets', from: 'envFrom', keys: [] },
+    { kind: 'ConfigMap', name: 'gone', from: 'envFrom', keys: [], exists: false },
+    { kind: 'ConfigMap', name: 'database-configs', from: 'keys', keys: ['DATABASE_NAME'], exists: true },
+    { kind: 'Secret', name: 'database-secrets', from: 'keys', keys: ['DATABASE_PASSWORD'] },
+  ])
+  assert.not.ok(JSON.stringify(r).includes('VALUE-of-C'), 'a literal value was kept')
+})
+
+test('piped output: one line per changed object; nothing when only time passed; gone objects', () => {
+  const before = finalState()
+  const v1 = buildView(before)
+  const after = finalState()
+  const p = after.pods[0]!
+  p.status!.containerStatuses![0]!.restartCount = 1
+  after.events.push(event('hellogopher', p.metadata!.name!, 'Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 500', 1))
+  after.pods.splice(1, 1) // the mysql pod went away
+  const lines = changeLines(objectLines(v1), objectLines(buildView(after)), '14:00:01')
+  assert.equal(lines, [
+    '14:00:01 pod hellogopher/hellogopher-7d4b9c-x2x7q  Running  1/1  restarts 1  events Unhealthy ×1  last event Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500  reads configmap/database-configs (envFrom: DATABASE_NAME, DATABASE_USERNAME) · secret/database-secrets (DATABASE_PASSWORD)',
+    '14:00:01 service hellogopher/mysql  ClusterIP  3306/TCP  selects app=mysql → 0 pods',
+    '14:00:01 pod hellogopher/mysql-66c8f4-9kq2l  gone',
+  ])
+  // the same objects later: ages differ, nothing changed
+  assert.equal(changeLines(objectLines(v1), objectLines(buildView(finalState())), 'x'), [])
+  // the first picture: every object once
+  assert.is(changeLines(new Map(), objectLines(v1), 't').length, objectLines(v1).size)
+})
+
+test('ages like kubectl; lines cut to the terminal width (colours kept and reset); frame clears below', () => {
+  assert.equal([age(NOW - 42_000, NOW), age(NOW - 5 * 60_000, NOW), age(NOW - 3 * 3600_000, NOW), age(NOW - 3 * 86400_000, NOW), age(undefined, NOW)], ['42s', '5m', '3h', '3d', '?'])
+  assert.is(fitLine('abcdef', 10), 'abcdef')
+  assert.is(fitLine('abcdefghijkl', 6), 'abcde…')
+  assert.is(fitLine('\x1b[31mabcdefgh\x1b[0m', 4), '\x1b[31mabc…\x1b[0m')
+  const f = frame(['one', 'two', 'three', 'four'], 80, 3)
+  assert.is(f, '\x1b[Hone\x1b[K\ntwo\x1b[K\n… 2 more lines (make the window taller)\x1b[K\x1b[J')
+})
+
+test('namespaces: the tutorial’s and default by default; one with -n; a bad name is a usage error', () => {
+  assert.equal(namespacesOf(undefined), ['hellogopher', 'default'])
+  assert.equal(namespacesOf('kube-system'), ['kube-system'])
+  assert.throws(() => namespacesOf('Bad_Name'), (e: Error) => e instanceof UsageError && /not a namespace name/.test(e.message))
+})
+
+// ---- the reflector, with scripted list and watch
+
+interface Obj extends Meta {
+  v?: number
+}
+const obj = (name: string, rv: string, v = 0): Obj => ({ metadata: { name, namespace: 'ns', uid: name, resourceVersion: rv }, v })
+
+interface Script {
+  lists: Array<{ items: Obj[]; resourceVersion: string } | Error>
+  /** Per watch: events to deliver, then how it ends. */
+  watches: Array<{ events: Array<[string, Obj | { code: number; message: string }]>; end: 'close' | Error | 'hang' }>
+}
+
+function scripted(s: Script) {
+  const watchedFrom: Array<string | undefined> = []
+  const sleeps: number[] = []
+  const statuses: ReflectorStatus[] = []
+  let changes = 0
+  let listed = 0
+  let idle: () => void = () => {}
+  const finished = new Promise<void>((r) => (idle = r))
+  const r = new Reflector<Obj>(
+    'things in ns',
+    {
+      async list() {
+        const next = s.lists[listed++]
+        if (!next) {
+          idle()
+          return new Promise(() => {}) // no more script: hang here
+        }
+        if (next instanceof Error) throw next
+        return next
+      },
+      async watch(rv, onEvent, done) {
+        watchedFrom.push(rv)
+        const w = s.watches.shift()
+        let aborted = false
+        if (!w) {
+          idle()
+          return { abort: () => done(Object.assign(new Error('aborted'), { name: 'AbortError' })) }
+        }
+        queueMicrotask(() => {
+          for (const [type, o] of w.events) onEvent(type, o as Obj)
+          if (w.end === 'hang') return
+          if (!aborted) done(w.end === 'close' ? null : w.end)
+        })
+        return { abort: () => ((aborted = true), done(Object.assign(new Error('aborted'), { name: 'AbortError' }))) }
+      },
+      async sleep(ms) {
+        sleeps.push(ms)
+      },
+    },
+    () => changes++,
+    (st) => statuses.push(st),
+  )
+  return { r, watchedFrom, sleeps, statuses, finished, changes: () => changes, listed: () => listed }
+}
+
+test('reflector: list, then watch from its version; events update the copy; a clean close re-watches from the last version', async () => {
+  const s = scripted({
+    lists: [{ items: [obj('a', '5'), obj('b', '6')], resourceVersion: '10' }],
+    watches: [
+      { events: [['ADDED', obj('c', '11')], ['MODIFIED', obj('a', '12', 1)], ['DELETED', obj('b', '13')]], end: 'close' },
+      { events: [['BOOKMARK', obj('', '20')]], end: 'close' },
+    ],
+  })
+  s.r.start()
+  await s.finished
+  assert.equal(s.watchedFrom, ['10', '13', '20'])
+  assert.equal(s.r.items().map((o) => [o.metadata!.name, o.v]).sort(), [['a', 1], ['c', 0]])
+  assert.ok(s.r.hasSynced())
+  assert.is(s.listed(), 1, 'a clean close must not list again')
+  assert.equal(s.statuses, [{ state: 'synced' }])
+  assert.is(s.changes(), 4) // the list, then three object events (not the bookmark)
+  await s.r.stop()
+})
+
+test('reflector: a lost watch is reported and retried with growing backoff, then listed again; 410 Gone lists again at once', async () => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED 10.250.0.1:6443'), { code: 'ECONNREFUSED' })
+  const s = scripted({
+    lists: [{ items: [obj('a', '5')], resourceVersion: '10' }, refused, { items: [obj('z', '30')], resourceVersion: '30' }, { items: [obj('y', '40')], resourceVersion: '40' }],
+    watches: [
+      { events: [], end: new Error('socket hang up') },
+      { events: [['ERROR', { code: 410, message: 'too old resource version: 30 (35)' }]], end: 'hang' },
+    ],
+  })
+  s.r.start()
+  await s.finished
+  assert.equal(s.sleeps, [1000, 2000], 'backoff 1 s after the broken watch, 2 s after the refused list')
+  assert.equal(s.statuses, [
+    { state: 'synced' },
+    { state: 'lost', message: 'socket hang up', retryInMs: 1000 },
+    { state: 'lost', message: 'connect ECONNREFUSED 10.250.0.1:6443', retryInMs: 2000 },
+    { state: 'synced' },
+    { state: 'synced' },
+  ])
+  assert.is(s.listed(), 4, 'listed: first, refused, after the backoff, after the 410')
+  // after the last list the copy is exactly what it returned: nothing stale from before
+  assert.equal(s.r.items().map((o) => o.metadata!.name), ['y'])
+  await s.r.stop()
+})
+
+test('reflector: stop() ends a watch that is open', async () => {
+  const s = scripted({ lists: [{ items: [], resourceVersion: '1' }], watches: [{ events: [], end: 'hang' }] })
+  s.r.start()
+  await new Promise((r) => setTimeout(r, 10))
+  await s.r.stop()
+  assert.equal(s.watchedFrom, ['1'])
+  assert.is(s.listed(), 1)
+})
+
+test('URLs: the provider is asked once per NodePort Service (lab, kind, remote); minikube and a failing provider fall back to a node address', async () => {
+  const services = finalState().services // hellogopher NodePort 31234, mysql ClusterIP, kubernetes
+  const asked: string[] = []
+  const node = { status: { addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '192.168.49.2' }] } }
+  // the provider's answer as a plain URL
+  const answer = (async (_sh: unknown, _k: unknown, ns: string, name: string) => (asked.push(`${ns}/${name}`), 'http://10.250.0.1:31234')) as unknown as Provider['serviceUrl']
+  const lab = fakeDeps({ provider: fakeProvider({ name: 'lab', serviceUrl: answer }), kube: fakeKube({ listNodes: async () => [node] }) })
+  const r = urlResolver(lab)
+  assert.equal([...(await r.resolveAll(services))], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
+  assert.equal([...r.urls(services)], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
+  assert.equal(asked, ['hellogopher/hellogopher'], 'asked again, or about a Service without a NodePort')
+
+  // or as an endpoint to close afterwards: closed at once, nothing is kept open for a status line
+  let closed = 0
+  const endpoint = (async () => ({ url: 'http://127.0.0.1:30080', close: async () => void closed++ })) as unknown as Provider['serviceUrl']
+  const kind = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: endpoint }), kube: fakeKube({}) }))
+  assert.equal([...(await kind.resolveAll(services))], [['hellogopher/hellogopher', 'http://127.0.0.1:30080']])
+  assert.is(closed, 1)
+
+  const kubeM = fakeKube({ listNodes: async () => [node] })
+  const never = (async () => assert.unreachable('minikube service --url must not run')) as unknown as Provider['serviceUrl']
+  const mk = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'minikube', serviceUrl: never }), kube: kubeM }))
+  assert.equal([...(await mk.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
+
+  const failing = (async () => Promise.reject(new Error('docker: not running'))) as unknown as Provider['serviceUrl']
+  const broken = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [node] }) }))
+  assert.equal([...(await broken.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
+
+  const none = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [] }) }))
+  assert.equal([...(await none.resolveAll(services))], [])
+  assert.equal(none.problems(), ['no URL for service/hellogopher in hellogopher: no node reports an address'])
+})
+
+test('all pods of a namespace: the Deployment-owned ones, then the others', () => {
+  const v = buildView(troubledDefault())
+  assert.equal(allPods(v.namespaces[0]!).map((p) => p.name), ['hellogopher-bbb222-loop', 'hellogopher-aaa111-wrong', 'crasher', 'oom-demo'])
+})
+
+test.run()
