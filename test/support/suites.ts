@@ -8,6 +8,7 @@
 export const UNIT_SUITES = [
   'apply.test.ts',
   'bench-measure.test.ts',
+  'boltdb.test.ts',
   'build-images.test.ts',
   'check-live.test.ts',
   'cli-contract.test.ts',
