@@ -40,7 +40,7 @@ test('boltBucket: a value where a bucket is expected, a torn file, and not a bbo
   // a meta page whose checksum does not match is passed over for the other one (the older transaction)
   const bad = Buffer.from(db)
   const newer = bad.readBigUInt64LE(16 + 48) > bad.readBigUInt64LE(4096 + 16 + 48) ? 0 : 4096
-  bad[newer + 16 + 20] ^= 0xff
+  bad.writeUInt8(bad.readUInt8(newer + 16 + 20) ^ 0xff, newer + 16 + 20)
   assert.not.throws(() => boltBucket(bad, ['v1']))
 })
 
