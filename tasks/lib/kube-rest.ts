@@ -145,14 +145,14 @@ const PLURALS: Record<string, [group: string, plural: string, namespaced: boolea
 
 /**
  * `/api/v1/namespaces/NS/services/NAME` for a known apiVersion + kind; undefined for others (client-node discovers
- * them). A namespaced kind without a namespace gets `defaultNamespace`, as kubectl does.
+ * them). A namespaced kind without a namespace gets `defaultNamespace()` (asked only then), as kubectl does.
  */
-export function objectPath(apiVersion: string, kind: string, name: string, namespace: string | undefined, defaultNamespace: string): string | undefined {
+export function objectPath(apiVersion: string, kind: string, name: string, namespace: string | undefined, defaultNamespace: () => string): string | undefined {
   const known = PLURALS[kind]
   if (!known || known[0] !== apiVersion) return undefined
   const [, plural, namespaced] = known
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
-  const ns = namespaced ? `/namespaces/${encodeURIComponent(namespace ?? defaultNamespace)}` : ''
+  const ns = namespaced ? `/namespaces/${encodeURIComponent(namespace ?? defaultNamespace())}` : ''
   return `${base}${ns}/${plural}/${encodeURIComponent(name)}`
 }
 

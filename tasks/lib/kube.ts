@@ -262,7 +262,7 @@ export class Kube {
   /** Read any object by apiVersion/kind/name(/namespace); undefined when it does not exist. */
   async read<T extends KubernetesObject = KubernetesObject>(ref: Ref): Promise<T | undefined> {
     const what = `read ${ref.kind.toLowerCase()}/${ref.name}${ref.namespace ? ` in ${ref.namespace}` : ''}`
-    const path = objectPath(ref.apiVersion, ref.kind, ref.name, ref.namespace, this.contextNamespace)
+    const path = objectPath(ref.apiVersion, ref.kind, ref.name, ref.namespace, () => this.contextNamespace)
     if (path) return this.get<T>(what, path)
     // a kind the tutorial does not name: client-node finds its path by discovery
     await this.client()
@@ -368,7 +368,7 @@ export class Kube {
     const live = await this.read(ref)
     if (!live) return true
     const what = `dry-run apply of ${ref.kind.toLowerCase()}/${ref.name}`
-    const path = objectPath(ref.apiVersion, ref.kind, ref.name, ref.namespace, this.contextNamespace)
+    const path = objectPath(ref.apiVersion, ref.kind, ref.name, ref.namespace, () => this.contextNamespace)
     const dry = await this.must(what, async () =>
       path ? ((await this.rest({ method: 'PATCH', path, query: { dryRun: 'All', fieldManager: 'kubectl', force: false }, body: obj, contentType: 'application/apply-patch+yaml' })) as KubernetesObject)
       : (await this.client()).objects.patch(obj, undefined, 'All', 'kubectl', false, (await loadClientNode()).PatchStrategy.ServerSideApply),
