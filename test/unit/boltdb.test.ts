@@ -1,10 +1,11 @@
 /** The bbolt reader (tasks/lab/engine/boltdb.ts) over a containerd-shaped file written by go.etcd.io/bbolt (fixtures/RECORDED.md). */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BoltError, boltBucket, fnv64a } from '../../tasks/lab/engine/boltdb.ts'
+import { BoltError, boltBucket, boltFileBucket, fnv64a } from '../../tasks/lab/engine/boltdb.ts'
 
 const db = gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'containerd-meta.db.gz')))
 const target = (name: string, buf = db) => boltBucket(buf, ['v1', 'k8s.io', 'images', name, 'target'])
@@ -42,6 +43,21 @@ test('boltBucket: a value where a bucket is expected, a torn file, and not a bbo
   const newer = bad.readBigUInt64LE(16 + 48) > bad.readBigUInt64LE(4096 + 16 + 48) ? 0 : 4096
   bad.writeUInt8(bad.readUInt8(newer + 16 + 20) ^ 0xff, newer + 16 + 20)
   assert.not.throws(() => boltBucket(bad, ['v1']))
+})
+
+test('boltFileBucket: the same answers from the file, page by page', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bolt-'))
+  try {
+    const file = join(dir, 'meta.db')
+    writeFileSync(file, db)
+    const path = ['v1', 'k8s.io', 'images', 'docker.io/library/filler-image-with-a-long-name-100:latest', 'target']
+    assert.equal(boltFileBucket(file, path), boltBucket(db, path))
+    assert.is(boltFileBucket(file, ['v1', 'k8s.io', 'images', 'nope']), undefined)
+    writeFileSync(file, db.subarray(0, 4096 * 3))
+    assert.throws(() => boltFileBucket(file, path), (e: Error) => e instanceof BoltError)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test.run()

@@ -3,7 +3,9 @@
  * enough to look up a value by its bucket path: the lab reads which manifest an image name points at without a `ctr`
  * process. Pure over a Buffer. The newest valid meta page (magic, version, checksum) picks the tree; anything that does
  * not parse throws BoltError, and the caller falls back to `ctr` (a file read while containerd commits may be torn).
+ * From a file, only the pages on the way are read (a handful of 4 KiB reads, not the whole file).
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 
 export class BoltError extends Error {
   override name = 'BoltError'
@@ -31,8 +33,18 @@ interface Meta {
   txid: bigint
 }
 
-function readMeta(buf: Buffer, offset: number): Meta | undefined {
-  if (offset + PAGE_HEADER + 64 > buf.length) return undefined
+/** Where the bytes come from: a Buffer, or positioned reads of a file. */
+interface Source {
+  size: number
+  read(offset: number, length: number): Buffer
+}
+
+const bufferSource = (buf: Buffer): Source => ({ size: buf.length, read: (offset, length) => buf.subarray(offset, offset + length) })
+
+function readMeta(src: Source, offset: number): Meta | undefined {
+  if (offset + PAGE_HEADER + 64 > src.size) return undefined
+  const buf = src.read(offset, PAGE_HEADER + 64)
+  offset = 0
   if (!(buf.readUInt16LE(offset + 8) & META_PAGE)) return undefined
   const m = offset + PAGE_HEADER
   if (buf.readUInt32LE(m) !== MAGIC || buf.readUInt32LE(m + 4) !== VERSION) return undefined
@@ -41,9 +53,9 @@ function readMeta(buf: Buffer, offset: number): Meta | undefined {
 }
 
 /** The newest valid of the two meta pages. */
-function newestMeta(buf: Buffer): Meta {
-  const first = readMeta(buf, 0)
-  const second = first ? readMeta(buf, first.pageSize) : [4096, 8192, 16384, 65536].map((p) => readMeta(buf, p)).find(Boolean)
+function newestMeta(src: Source): Meta {
+  const first = readMeta(src, 0)
+  const second = first ? readMeta(src, first.pageSize) : [4096, 8192, 16384, 65536].map((p) => readMeta(src, p)).find(Boolean)
   const best = [first, second].filter((m): m is Meta => !!m).sort((a, b) => (a.txid > b.txid ? -1 : 1))[0]
   if (!best) throw new BoltError('no valid meta page (not a bbolt file, or torn)')
   return best
@@ -57,17 +69,19 @@ interface Entry {
 
 class Reader {
   constructor(
-    private readonly buf: Buffer,
+    private readonly src: Source,
     private readonly pageSize: number,
   ) {}
 
   private page(id: number): Buffer {
     const start = id * this.pageSize
-    if (id < 2 || start + PAGE_HEADER > this.buf.length) throw new BoltError(`page ${id} is outside the file`)
-    const overflow = this.buf.readUInt32LE(start + 12)
-    const end = start + (overflow + 1) * this.pageSize
-    if (end > this.buf.length) throw new BoltError(`page ${id} runs past the end of the file`)
-    return this.buf.subarray(start, end)
+    if (id < 2 || start + this.pageSize > this.src.size) throw new BoltError(`page ${id} is outside the file`)
+    const first = this.src.read(start, this.pageSize)
+    const overflow = first.readUInt32LE(12)
+    if (!overflow) return first
+    const length = (overflow + 1) * this.pageSize
+    if (start + length > this.src.size) throw new BoltError(`page ${id} runs past the end of the file`)
+    return this.src.read(start, length)
   }
 
   /** Every entry of the B+tree rooted at `page`, in key order. */
@@ -110,8 +124,33 @@ class Reader {
  * or undefined when a bucket on the way is not there. Throws BoltError when the file does not parse.
  */
 export function boltBucket(buf: Buffer, path: readonly string[]): Map<string, Buffer> | undefined {
-  const meta = newestMeta(buf)
-  const reader = new Reader(buf, meta.pageSize)
+  return bucketIn(bufferSource(buf), path)
+}
+
+/** boltBucket of a file, reading only the pages on the way. */
+export function boltFileBucket(file: string, path: readonly string[]): Map<string, Buffer> | undefined {
+  const fd = openSync(file, 'r')
+  try {
+    const size = fstatSync(fd).size
+    return bucketIn(
+      {
+        size,
+        read(offset, length) {
+          const out = Buffer.alloc(length)
+          if (readSync(fd, out, 0, length, offset) !== length) throw new BoltError(`short read at ${offset}`)
+          return out
+        },
+      },
+      path,
+    )
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function bucketIn(src: Source, path: readonly string[]): Map<string, Buffer> | undefined {
+  const meta = newestMeta(src)
+  const reader = new Reader(src, meta.pageSize)
   let entries = reader.rootBucket(meta.root)
   for (const name of path) {
     const e = entries.get(name)

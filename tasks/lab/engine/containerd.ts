@@ -1,6 +1,6 @@
 /** The lab containerd's k8s.io namespace: the `ctr` argv (built only here) and what an image's config digest is. */
 import { readFile } from 'node:fs/promises'
-import { boltBucket } from './boltdb.ts'
+import { boltFileBucket } from './boltdb.ts'
 import { join } from 'node:path'
 import { fullRef } from '../../lib/image-ref.ts'
 import type { Shell } from '../../lib/shell.ts'
@@ -27,7 +27,7 @@ export interface RuntimeStore {
  */
 export async function manifestDigestFromStore(image: string, metaDb = META_DB): Promise<string | null | undefined> {
   try {
-    const target = boltBucket(await readFile(metaDb), ['v1', 'k8s.io', 'images', fullRef(image), 'target'])
+    const target = boltFileBucket(metaDb, ['v1', 'k8s.io', 'images', fullRef(image), 'target'])
     if (!target) return null
     const digest = target.get('digest')?.toString('latin1')
     return digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined
