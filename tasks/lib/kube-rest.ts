@@ -90,14 +90,24 @@ export function requestPath(path: string, query: RestRequest['query'] = {}): str
   return s ? `${path}?${s}` : path
 }
 
-/** A RestCall over one kept-alive connection pool to `target` (parallel reads share the TLS handshake). */
+/**
+ * One kept-alive pool per process, shared by every client: node's agent keys its sockets by server and TLS material
+ * (CA, cert, key, servername), so two clients of one context (the provider's status, then the run's) share a
+ * connection and clients of different credentials never do.
+ */
+let agents: { http: http.Agent; https: https.Agent } | undefined
+const pool = (secure: boolean): http.Agent => {
+  agents ??= { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) }
+  return secure ? agents.https : agents.http
+}
+
+/** A RestCall to `target` over the process's kept-alive pool. */
 export function restClient(target: () => Promise<RestTarget>): RestCall {
-  let agent: http.Agent | undefined
   return async ({ method = 'GET', path, query, body, contentType = 'application/json', text, timeoutMs = 30_000 }) => {
     const { server, options } = await target()
     const url = new URL(requestPath(path, query), server)
     const secure = url.protocol !== 'http:'
-    agent ??= secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
+    const agent = pool(secure)
     const payload = body === undefined ? undefined : JSON.stringify(body)
     const headers: http.OutgoingHttpHeaders = { ...(options.headers as http.OutgoingHttpHeaders), Accept: text ? '*/*' : 'application/json' }
     if (payload !== undefined) Object.assign(headers, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) })
