@@ -27,6 +27,7 @@ export const UNIT_SUITES = [
   'kind-harness.test.ts',
   'kindnode.test.ts',
   'kube.test.ts',
+  'kube-rest.test.ts',
   'layout.test.ts',
   'kubeconfig.test.ts',
   'lab-config.test.ts',
