@@ -21,11 +21,14 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_BASE, hellogopherSourceHash } from '../tasks/steps/build-images.ts'
 import { ROOT, tagNames } from '../tasks/lib/context.ts'
 import { Watch } from '@kubernetes/client-node'
-import { Kube, type V1Pod } from '../tasks/lib/kube.ts'
+import { Kube, loadClientNode, type V1Pod } from '../tasks/lib/kube.ts'
 import { LAB_CONTEXT, LAB_NODE_IP } from '../tasks/lab/engine/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../tasks/lab/images/build.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG, PID_DIR } from '../tasks/lab/engine/paths.ts'
 import { bootTimeSec, median, parseExecs, parseMaxRssMb, processStartMs, stepDurations, summarizeExecs, type Stamped } from './measure.ts'
+
+// the generated APIs (kube.core, .apps, .kc) are read synchronously below: client-node loaded once, up front
+await loadClientNode()
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, 'skip-rollout': { type: 'boolean' }, restart: { type: 'boolean' }, only: { type: 'string' } },

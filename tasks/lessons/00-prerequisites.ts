@@ -43,7 +43,7 @@ export const lesson: Lesson = {
   checks,
   explain,
   steps: (deps) => [
-    preflight(deps),
+    preflight(deps, { versions: true }),
     observe(deps, {
       title: `the installed tools (${TOOLS.map((t) => `${t.name} ${t.versionArgs.join(' ')}`).join(', ')})`,
       expect: `every tool the ${deps.provider.name} provider needs is installed, with its version`,

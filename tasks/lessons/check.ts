@@ -146,11 +146,7 @@ export function liveCheckDeps(deps: Deps): CheckDeps {
     provider: deps.provider.name,
     ping: () => kube().ping(),
     read: (ref) => kube().read(ref),
-    async list(apiVersion, kind, namespace, labelSelector) {
-      const k = kube()
-      const r = await k.must(`list ${kind.toLowerCase()}s${namespace ? ` in ${namespace}` : ''}`, () => k.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector))
-      return r.items as never[]
-    },
+    list: async (apiVersion, kind, namespace, labelSelector) => (await kube().listObjects(apiVersion, kind, namespace, labelSelector)) as never[],
     pods: (namespace, labelSelector) => kube().listPods(namespace, labelSelector),
     events: (namespace) => kube().listEvents(namespace),
     log: (namespace, name, container, previous) => kube().podLog(namespace, name, { container, previous }),

@@ -1,10 +1,20 @@
-/** How a failed API call becomes a KubeError saying what to do, and which failures a wait rides out (client-node's errors). */
-import { ApiException } from '@kubernetes/client-node'
+/** How a failed API call becomes a KubeError saying what to do, and which failures a wait rides out (client-node's and kube-rest's errors). */
 import { KubeError } from './kube-state.ts'
+
+/**
+ * An HTTP answer the API gave: client-node's ApiException or kube-rest's RestError, both with a numeric `code` and the
+ * server's `body` (told apart by shape, so this module needs not load client-node to recognise its errors).
+ */
+interface HttpFailure {
+  code: number
+  body: unknown
+}
+const isHttpFailure = (e: unknown): e is HttpFailure =>
+  e instanceof Error && typeof (e as Partial<HttpFailure>).code === 'number' && 'body' in e
 
 /** A failed call as a KubeError naming `what` failed: the HTTP status and the server's reason, or that `server` is unreachable. */
 export function describeError(e: unknown, what: string, server: string): KubeError {
-  if (e instanceof ApiException) {
+  if (isHttpFailure(e)) {
     let reason = ''
     try {
       const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body
@@ -27,7 +37,7 @@ export function describeError(e: unknown, what: string, server: string): KubeErr
 }
 
 /** Did the API answer 404 (the object is not there)? */
-export const isNotFound = (e: unknown): boolean => e instanceof ApiException && e.code === 404
+export const isNotFound = (e: unknown): boolean => isHttpFailure(e) && e.code === 404
 
 /**
  * A failure a wait rides out, as kubectl's watches do: the API server not answering for a while (restarted,
@@ -35,7 +45,7 @@ export const isNotFound = (e: unknown): boolean => e instanceof ApiException && 
  * query) ends the wait at once.
  */
 export function isTransient(e: unknown): boolean {
-  if (e instanceof ApiException) return e.code === 429 || e.code >= 500
+  if (isHttpFailure(e)) return e.code === 429 || e.code >= 500
   const err = e as Error & { code?: string; cause?: { code?: string } }
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up|other side closed/.test(`${err?.code ?? ''} ${err?.cause?.code ?? ''} ${err?.message ?? ''}`)
 }

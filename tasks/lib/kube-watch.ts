@@ -1,10 +1,10 @@
 /** Watches and waits on the cluster, each with a deadline that says what it saw last: Kube's waitFor* methods and the pod recorder. */
 import * as https from 'node:https'
 import * as http from 'node:http'
-import { Watch, type CoreV1Event, type KubernetesObject, type V1Deployment, type V1Pod } from '@kubernetes/client-node'
+import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node'
 import { describeError, isTransient } from './kube-errors.ts'
 import { KubeError, TimeoutError, podSummary, rolloutStatus } from './kube-state.ts'
-import type { Kube, Ref } from './kube.ts'
+import { loadClientNode, type Kube, type Ref } from './kube.ts'
 
 export interface WaitOptions {
   timeoutMs: number
@@ -31,14 +31,15 @@ export interface PodRecorder {
 }
 
 /** Open one watch of a collection; `done` is called once when it ends (an abort() of the handle ends it too). */
-export function openWatch<T>(
+export async function openWatch<T>(
   kube: Kube,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
   onEvent: (phase: string, obj: T) => void,
   done: (err: unknown) => void,
 ): Promise<AbortController> {
-  return new Watch(kube.kc).watch(path, query, onEvent, done)
+  const { Watch } = await loadClientNode()
+  return new Watch((await kube.client()).kc).watch(path, query, onEvent, done)
 }
 
 /**
@@ -52,7 +53,8 @@ export async function watchUntil<T, R>(
   check: (obj: T, phase: string) => R | undefined,
   opts: WaitOptions & { what: string; describe?: (last: T | undefined) => string },
 ): Promise<R> {
-  const watch = new Watch(kube.kc)
+  const { Watch } = await loadClientNode()
+  const watch = new Watch((await kube.client()).kc)
   let last: T | undefined
   // the last transient failure while the server did not answer; cleared by the next event
   let outage: KubeError | undefined
@@ -151,7 +153,7 @@ export async function waitForDeletion(kube: Kube, ref: Ref, opts: WaitOptions): 
   const fieldSelector = `metadata.name=${ref.name}`
   // a list gives the version to watch from: a deletion between the look and the watch is still seen
   const list = await kube.must(`list ${ref.kind.toLowerCase()}/${ref.name}`, () =>
-    kube.objects.list(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, fieldSelector),
+    kube.client().then((k) => k.objects.list(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, fieldSelector)),
   )
   if (!list.items.length) return
   const plural = `${ref.kind.toLowerCase()}s`
@@ -180,13 +182,11 @@ export function waitForEvent(kube: Kube, namespace: string, kind: string, name: 
  * or when the log ends first (the container stopped), saying which line came last.
  */
 export async function waitForLog(kube: Kube, namespace: string, pod: string, container: string, pattern: RegExp, opts: WaitOptions & { what: string }): Promise<string> {
-  const server = kube.kc.getCurrentCluster()?.server
-  if (!server) throw new KubeError(`context '${kube.contextName}' has no cluster server in the kubeconfig`)
+  const { server, options } = await kube.requestTarget()
   const url = new URL(`/api/v1/namespaces/${namespace}/pods/${pod}/log`, server)
   url.searchParams.set('container', container)
   url.searchParams.set('follow', 'true')
-  const reqOpts: https.RequestOptions = { method: 'GET' }
-  await kube.kc.applyToHTTPSOptions(reqOpts)
+  const reqOpts: https.RequestOptions = { ...options, method: 'GET' }
   const mod = url.protocol === 'http:' ? http : https
   let last = 'no log line yet'
   let req: http.ClientRequest | undefined
@@ -245,7 +245,8 @@ export async function waitForLog(kube: Kube, namespace: string, pod: string, con
  */
 export async function recordPods(kube: Kube, namespace: string, labelSelector: string): Promise<PodRecorder> {
   const seen = new Map<string, PodSighting>()
-  const watch = new Watch(kube.kc)
+  const { Watch } = await loadClientNode()
+  const watch = new Watch((await kube.client()).kc)
   let stopped = false
   let error: string | undefined
   let controller: AbortController | undefined

@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
-import { $, ProcessOutput } from 'zx'
+import type { ProcessOutput } from 'zx'
 import { setTimeout as delay } from 'node:timers/promises'
 import { trackChild, untrackChild } from './lifecycle.ts'
 import { redact } from './redact.ts'
@@ -370,6 +370,8 @@ async function runOnce(bin: string, args: string[], env: NodeJS.ProcessEnv, opts
     child.stdin?.on('error', () => {})
     return child
   }
+  // zx is loaded with the first command (≈ 90 ms): a run with nothing to do starts none
+  const { $ } = await import('zx')
   const p = $({
     quiet: true,
     nothrow: true,

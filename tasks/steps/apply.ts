@@ -61,19 +61,20 @@ export const applyManifests = (deps: Deps, opts: ApplyOptions = {}): Step => {
       : `Apply ${loaded.rel}`,
     skip: async () => {
       const kube = deps.kube()
-      for (const o of objects) {
-        try {
-          if (await kube.applyWouldChange(withNamespace(o, kube.contextNamespace))) return false
-        } catch (e) {
-          // 409: another field manager (kubectl set image, kubectl patch) owns a field the manifests set: applying changes it
-          if (e instanceof KubeError && e.status === 409) return false
-          throw e
+      const ns = kube.contextNamespace
+      // every object's dry run at once; judged in manifest order, as one after another would be
+      const verdicts = await Promise.all(objects.map((o) => kube.applyWouldChange(withNamespace(o, ns)).then((changes) => ({ changes }), (error: unknown) => ({ error }))))
+      for (const v of verdicts) {
+        if ('changes' in v) {
+          if (v.changes) return false
+          continue
         }
+        // 409: another field manager (kubectl set image, kubectl patch) owns a field the manifests set: applying changes it
+        if (v.error instanceof KubeError && v.error.status === 409) return false
+        throw v.error
       }
-      for (const d of deployments()) {
-        const live = await kube.getDeployment(d.metadata!.namespace!, d.metadata!.name!)
-        if (!live || !rolloutStatus(live).done) return false
-      }
+      const live = await Promise.all(deployments().map((d) => kube.getDeployment(d.metadata!.namespace!, d.metadata!.name!)))
+      if (live.some((d) => !d || !rolloutStatus(d).done)) return false
       return `all ${objects.length} objects in ${loaded.rel} are up to date and rolled out`
     },
     task: async (ctx, task) => {

@@ -15,6 +15,7 @@ import { displayPath } from '../lib/manifests.ts'
 import { CommandError, formatCommand, type Shell } from '../lib/shell.ts'
 import type { Provider } from '../lib/providers/types.ts'
 import { logTo, type Step } from '../lib/task.ts'
+import { checkTools } from './preflight.ts'
 import { dockerImageInspect, imageInspectArgs, LABELS_FORMAT } from '../lib/docker-cli.ts'
 
 export const DEFAULT_BASE = 'localhost/lab/busybox:1.35'
@@ -169,6 +170,9 @@ export const buildTag = (deps: Deps, tag: string, opts: BuildOptions = {}): Step
       const built = !ctx.dryRun && (await sourceLabel(sh, image, ctx.dockerEnv, provider.inspectImage)) === hash
       if (built) log(`${image} is already built from this source`)
       else {
+        // the versions the build uses, read once per run (up's preflight only checks that the programs are there)
+        const tools = await checkTools(sh, ['go', 'docker'])
+        log(`with ${tools.map((t) => `${t.name} ${t.version ?? '(version unknown)'}`).join(', ')}`)
         await sh.run('go', goBuildArgs(tag), { log, cwd: dir, env: { CGO_ENABLED: '0' } })
         await sh.run('docker', dockerBuildArgs(image, hash, rel(join(dir, '.build', tag)), rel(join(dir, 'Dockerfile')), base), { log, env: buildEnv(ctx), cwd: ROOT })
       }

@@ -19,33 +19,46 @@ export interface ToolReport {
   hint: string
 }
 
-async function checkTool(sh: Shell, name: string): Promise<ToolReport> {
+/** Where a program is, and (when `version`) what its own version command says — run read-only. */
+async function checkTool(sh: Shell, name: string, path: string | undefined, version: boolean): Promise<ToolReport> {
   const hint = toolHint(name)
-  const path = await sh.which(name)
   if (!path) return { name, hint }
   const spec = TOOLS.find((t) => t.name === name)
-  if (!spec) return { name, path, hint }
+  if (!spec || !version) return { name, path, hint }
   // `docker version` exits 1 when no daemon answers but still prints the client version
   const r = await sh.run(name, spec.versionArgs, { quiet: true, allowFail: true, readOnly: true })
   return { name, path, version: parseToolVersion(spec, `${r.stdout}\n${r.stderr}`), hint }
 }
 
-/** Reports already asked for, per shell (one shell = one run): `up` checks before its list and again in its first step. */
-const asked = new WeakMap<Shell, Map<string, Promise<ToolReport>>>()
+/** Paths and versions already asked for, per shell (one shell = one run): `up` checks before its list and again in its first step. */
+const asked = new WeakMap<Shell, Map<string, Promise<unknown>>>()
 
-/** Where each program is and which version it says it is (its own version command, run read-only; once per run). */
-export async function checkTools(sh: Shell, names: readonly string[] = TOOLS.map((t) => t.name)): Promise<ToolReport[]> {
+function once<T>(sh: Shell, key: string, make: () => Promise<T>): Promise<T> {
   let mine = asked.get(sh)
   if (!mine) asked.set(sh, (mine = new Map()))
   const cache = mine
+  let p = cache.get(key) as Promise<T> | undefined
+  if (!p) {
+    cache.set(key, (p = make()))
+    p.catch(() => cache.delete(key)) // a failure is not remembered: the next ask tries again
+  }
+  return p
+}
+
+export interface CheckToolsOptions {
+  /**
+   * Also run each program's version command (a process each). Default true; a run that only needs to know the
+   * programs are there (up's preflight, assertCanRun) passes false, and a step that needs a version asks for it then.
+   */
+  versions?: boolean
+}
+
+/** Where each program is and (unless `versions: false`) which version it says it is; each asked once per run. */
+export async function checkTools(sh: Shell, names: readonly string[] = TOOLS.map((t) => t.name), { versions = true }: CheckToolsOptions = {}): Promise<ToolReport[]> {
   return Promise.all(
-    names.map((name) => {
-      let report = cache.get(name)
-      if (!report) {
-        cache.set(name, (report = checkTool(sh, name)))
-        report.catch(() => cache.delete(name)) // a failure is not remembered: the next ask tries again
-      }
-      return report
+    names.map(async (name) => {
+      const path = await once(sh, `path ${name}`, () => sh.which(name))
+      return versions ? once(sh, `version ${name}`, () => checkTool(sh, name, path, true)) : checkTool(sh, name, path, false)
     }),
   )
 }
@@ -161,7 +174,7 @@ export function formatReport(tools: ToolReport[], providers: ProviderReport[], s
  */
 export async function assertCanRun(deps: Pick<Deps, 'sh' | 'provider'>, host: HostFacts = hostFacts()): Promise<ProviderStatus> {
   const { provider, sh } = deps
-  const tools = await checkTools(sh, toolsFor(provider.name, provider))
+  const tools = await checkTools(sh, toolsFor(provider.name, provider), { versions: false })
   const missing = tools.filter((t) => !t.path)
   if (missing.length) {
     throw new Error(`${missing.map((t) => t.name).join(' and ')} not installed (needed by the ${provider.name} provider) — ${missing[0]!.hint}`)
@@ -173,12 +186,16 @@ export async function assertCanRun(deps: Pick<Deps, 'sh' | 'provider'>, host: Ho
   return status
 }
 
-/** The first step of a run: the provider's programs are installed (versions shown). Under --dry-run it only reports. */
-export const preflight = (deps: Deps): Step => ({
+/**
+ * The first step of a run: the provider's programs are installed. With `versions` (lesson 0) it also shows what
+ * each one's version command says; up leaves that to the steps that run the programs (build-images shows go's and
+ * docker's when it builds), so a run with nothing to build starts no process here. Under --dry-run it only reports.
+ */
+export const preflight = (deps: Deps, { versions = false }: CheckToolsOptions = {}): Step => ({
   title: `Check the tools the ${deps.provider.name} provider needs (lesson 0)`,
   task: async (ctx, task) => {
-    const tools = await checkTools(deps.sh, toolsFor(deps.provider.name, deps.provider))
-    for (const t of tools) task.output = t.path ? `${t.name} ${t.version ?? '(version unknown)'} (${t.path})` : `${t.name}: missing — ${t.hint}`
+    const tools = await checkTools(deps.sh, toolsFor(deps.provider.name, deps.provider), { versions })
+    for (const t of tools) task.output = t.path ? `${t.name}${versions ? ` ${t.version ?? '(version unknown)'}` : ''} (${t.path})` : `${t.name}: missing — ${t.hint}`
     const missing = tools.filter((t) => !t.path)
     if (missing.length && !ctx.dryRun) throw new Error(`${missing.map((t) => t.name).join(' and ')} not installed — ${missing[0]!.hint}`)
   },

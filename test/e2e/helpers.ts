@@ -5,13 +5,16 @@
 import { spawn } from 'node:child_process'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
-import { Kube, podSummary, stableJson, type CoreV1Event, type KubernetesObject, type Ref, type V1Pod } from '../../tasks/lib/kube.ts'
+import { Kube, loadClientNode, podSummary, stableJson, type CoreV1Event, type KubernetesObject, type Ref, type V1Pod } from '../../tasks/lib/kube.ts'
 import { BIN_DIR, DOCKER_HOST, KUBECONFIG } from '../../tasks/lab/engine/paths.ts'
 import { LAB_CONTEXT } from '../../tasks/lab/engine/paths.ts'
 import { labProvider } from '../../tasks/lib/providers/lab.ts'
 import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/providers/kind.ts'
 import { MINIKUBE_DEFAULT_PROFILE, minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
+
+// the generated APIs (kube.core, .apps, .kc) are read synchronously below: client-node loaded once, up front
+await loadClientNode()
 
 /** Which cluster the suites look at: the lab (default), kind or minikube (E2E_PROVIDER=kind|minikube, the GitHub Actions jobs). */
 export const E2E_PROVIDER: 'lab' | 'kind' | 'minikube' = process.env.E2E_PROVIDER === 'kind' ? 'kind' : process.env.E2E_PROVIDER === 'minikube' ? 'minikube' : 'lab'

@@ -4,11 +4,15 @@
  * and a listr task wrapper that keeps every output line. Only ADD exports here (several test files share it).
  */
 import { KubeConfig } from '@kubernetes/client-node'
-import { Kube, type KubeApis } from '../../tasks/lib/kube.ts'
+import { Kube, loadClientNode, type KubeApis } from '../../tasks/lib/kube.ts'
+import type { RestCall } from '../../tasks/lib/kube-rest.ts'
 import { directEndpoint, type Provider } from '../../tasks/lib/providers/types.ts'
 import { CommandError, formatCommand, type Background, type RunOpts, type RunResult, type Shell, type StartOpts } from '../../tasks/lib/shell.ts'
 import type { Step, TaskApi } from '../../tasks/lib/task.ts'
 import { defaultCtx, type Ctx, type Deps } from '../../tasks/lib/context.ts'
+
+// the generated APIs (kube.core, .apps, .kc) are read synchronously below: client-node loaded once, up front
+await loadClientNode()
 
 export interface Call {
   bin: string
@@ -107,11 +111,11 @@ export function fakeKube(impl: Record<string, unknown>): Kube & { calls: Array<{
 }
 
 /**
- * A real Kube whose generated APIs (core, apps) answer with the calls a test scripts — its own logic (404 → undefined,
+ * A real Kube whose generated APIs (core, apps) and REST calls (its own reads) answer with the calls a test scripts — its own logic (404 → undefined,
  * errors that name the call) runs as in a run. Any call not scripted throws; its kubeconfig points at a closed
  * loopback port, so nothing reaches a cluster.
  */
-export function kubeOver(apis: { core?: Record<string, unknown>; apps?: Record<string, unknown> }, context = 'test'): Kube {
+export function kubeOver(apis: { core?: Record<string, unknown>; apps?: Record<string, unknown>; rest?: RestCall }, context = 'test'): Kube {
   const kc = new KubeConfig()
   kc.loadFromOptions({
     clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
@@ -127,7 +131,8 @@ export function kubeOver(apis: { core?: Record<string, unknown>; apps?: Record<s
         return t[prop]
       },
     })
-  return new Kube(kc, { core: scripted('core', apis.core), apps: scripted('apps', apis.apps) } as unknown as KubeApis)
+  const rest: RestCall = apis.rest ?? (async (req) => Promise.reject(new Error(`unexpected kube.rest ${req.method ?? 'GET'} ${req.path} in this test`)))
+  return new Kube(kc, { core: scripted('core', apis.core), apps: scripted('apps', apis.apps), rest } as unknown as KubeApis)
 }
 
 /** A Provider whose commands are plain `kubectl …` (no --context) unless a test overrides target(). */

@@ -72,6 +72,23 @@ test('skip propagates other failures (absent is not broken; broken is broken)', 
   }
 })
 
+test('skip: the dry runs go out together but are judged in manifest order — a change before a failure wins, a failure before a change throws', async () => {
+  const order: string[] = []
+  const at = (kind: string) => (o: KubernetesObject) => (order.push(o.kind!), o.kind === kind)
+  // the Namespace (first) would change; the Secret's dry run fails: not skipped, as one after another would say
+  const first = clusterKube({ changes: (o) => (o.kind === 'Secret' ? Promise.reject(new KubeError('dry-run apply: HTTP 403 forbidden', 403)) : at('Namespace')(o)) })
+  assert.is(await evalSkip(applyManifests(fakeDeps({ kube: first.kube, provider: LAB })), testCtx()), false)
+  assert.is(first.applied.length, 6) // all asked at once
+  // the Namespace's dry run fails and a later Deployment would change: the failure is what the run reports
+  const failing = clusterKube({ changes: (o) => (o.kind === 'Namespace' ? Promise.reject(new KubeError('dry-run apply: HTTP 403 forbidden', 403)) : o.kind === 'Deployment') })
+  try {
+    await evalSkip(applyManifests(fakeDeps({ kube: failing.kube, provider: LAB })), testCtx())
+    assert.unreachable()
+  } catch (e) {
+    assert.match((e as Error).message, /403/)
+  }
+})
+
 test('not skipped: applied but a Deployment is not rolled out (the task waits for it)', async () => {
   const { kube } = clusterKube({ deployment: (n) => (n === 'hellogopher' ? pending(n) : rolledOut(n)) })
   assert.is(await evalSkip(applyManifests(fakeDeps({ kube, provider: LAB })), testCtx()), false)

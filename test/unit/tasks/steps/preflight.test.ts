@@ -138,13 +138,17 @@ test('assertCanRun: not running but startable → returns the status (starting m
   assert.equal(await assertCanRun({ sh, provider }, ROOT_LINUX), { running: false, detail: 'lab: not running' })
 })
 
-test('preflight: reports versions; never skipped', async () => {
-  const deps = fakeDeps({ sh: fakeShell({ installed: ['docker', 'go'], reply }), provider: fakeProvider({ name: 'lab', requiredTools: ['docker', 'go'] }) })
+test('preflight: reports where each tool is, starting no process; versions only when asked (lesson 0); never skipped', async () => {
+  const sh = fakeShell({ installed: ['docker', 'go'], reply })
+  const deps = fakeDeps({ sh, provider: fakeProvider({ name: 'lab', requiredTools: ['docker', 'go'] }) })
   const step = preflight(deps)
   assert.is(step.title, 'Check the tools the lab provider needs (lesson 0)')
   assert.is(await evalSkip(step, testCtx()), false)
   const t = await runStep(step, testCtx())
-  assert.equal(t.outputs, ['docker 28.2.2 (/usr/bin/docker)', 'go 1.26.8 (/usr/bin/go)'])
+  assert.equal(t.outputs, ['docker (/usr/bin/docker)', 'go (/usr/bin/go)'])
+  assert.equal(sh.calls, [])
+  const v = await runStep(preflight(deps, { versions: true }), testCtx())
+  assert.equal(v.outputs, ['docker 28.2.2 (/usr/bin/docker)', 'go 1.26.8 (/usr/bin/go)'])
 })
 
 test('preflight: a missing tool fails the run, but only reports under --dry-run', async () => {
@@ -159,13 +163,16 @@ test('preflight: a missing tool fails the run, but only reports under --dry-run'
   assert.match(t.outputs[1]!, /^go: missing — install Go/)
 })
 
-test('checkTools: each version is asked once per run (shell); up checks before its list and again in preflight', async () => {
+test('checkTools: up checks paths before its list and in preflight with no process; each version is asked once per run (shell), when a step needs it', async () => {
   const sh = fakeShell({ installed: ['docker', 'go'], reply })
   const deps = fakeDeps({ sh, provider: fakeProvider({ name: 'lab', requiredTools: ['docker', 'go'] }) })
   await assertCanRun(deps, ROOT_LINUX)
   const t = await runStep(preflight(deps), testCtx())
-  assert.equal(t.outputs, ['docker 28.2.2 (/usr/bin/docker)', 'go 1.26.8 (/usr/bin/go)'])
-  assert.equal(sh.calls.map((c) => c.line), ['docker version --format {{.Client.Version}}', 'go version'])
+  assert.equal(t.outputs, ['docker (/usr/bin/docker)', 'go (/usr/bin/go)'])
+  assert.equal(sh.calls, [])
+  await checkTools(sh, ['go', 'docker'])
+  await checkTools(sh, ['docker'])
+  assert.equal(sh.calls.map((c) => c.line), ['go version', 'docker version --format {{.Client.Version}}'])
   // another run (another shell) asks again
   const other = fakeShell({ installed: ['docker', 'go'], reply })
   await checkTools(other, ['go'])

@@ -199,7 +199,7 @@ test('imageInRuntime: the node container is not there → an error saying so', a
 
 // ── service URL ──────────────────────────────────────────────────────────────
 const svcKube = (nodePort?: number) =>
-  kubeOver({ core: { readNamespacedService: async () => ({ spec: { type: 'NodePort', ports: [{ port: 8080, ...(nodePort ? { nodePort } : {}) }] } }) } })
+  kubeOver({ rest: async () => ({ spec: { type: 'NodePort', ports: [{ port: 8080, ...(nodePort ? { nodePort } : {}) }] } }) })
 
 test('serviceUrl: a random NodePort → the node container IP (docker inspect), reachable from a Linux host', async () => {
   const sh = shellFor((c) => (c.bin === 'docker' ? { stdout: fixture('docker-inspect-kind-node-ip.txt') } : new Error('unexpected')))
