@@ -52,8 +52,6 @@ export const command = spec(
 /** What a lesson run does: replay it (default), or one of the learn-by-doing modes. */
 export type Mode = 'replay' | 'check' | 'reset' | 'explain' | 'solution' | 'diff'
 const MODES = ['check', 'reset', 'explain', 'solution', 'diff'] as const
-/** Modes that neither read nor change a cluster. */
-const OFFLINE: readonly Mode[] = ['explain', 'solution', 'diff']
 
 export type LessonChoice = { help: true } | { list: true } | { lesson: Lesson; mode: Mode }
 

@@ -117,7 +117,7 @@ export function command<O = Record<string, never>, C extends { dryRun: boolean; 
     if (guard === false) {
       r = { parsed, options, ctx: { ...base, ...over } as C, sh: createShell(base), deps: noDeps }
     } else {
-      prepared = await resolveRun(spec, parsed, guard, over as Partial<Ctx>)
+      prepared = await resolveRun(parsed, guard, over as Partial<Ctx>)
       r = { parsed, options, ctx: prepared.ctx as unknown as C, sh: prepared.deps.sh, deps: prepared.deps }
     }
     if (def.run && (def.report?.(options) ?? !def.steps)) {

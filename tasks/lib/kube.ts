@@ -3,7 +3,6 @@
  * Absent is not broken: a 404 is `undefined`; anything else throws a KubeError saying what to do. Waits are in kube-watch.ts.
  */
 import * as https from 'node:https'
-import * as http from 'node:http'
 import type {
   AppsV1Api,
   CoreV1Api,

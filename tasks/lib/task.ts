@@ -147,7 +147,7 @@ export function withImageFlags(provider: Provider, values: string[] | undefined)
 }
 
 /** Pick the provider and build the run's shells and (lazy) cluster client from parsed flags; nothing is guarded or contacted yet. */
-export async function resolveRun(cmd: CommandSpec, parsed: Parsed, opts: Pick<MainOptions, 'needsRegistry'> = {}, ctxOver: Partial<Ctx> = {}): Promise<Prepared> {
+export async function resolveRun(parsed: Parsed, opts: Pick<MainOptions, 'needsRegistry'> = {}, ctxOver: Partial<Ctx> = {}): Promise<Prepared> {
   const f = parsed.flags
   const dryRun = !!f['dry-run']
   const verbose = !!f.verbose

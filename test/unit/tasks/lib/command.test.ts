@@ -111,7 +111,7 @@ test('guard false: the steps run on this machine with the ctx given; after print
     guard: false,
     options: ({ flags }) => ({ purge: flags.file === 'purge' }),
     ctx: ({ purge }) => ({ purge }),
-    steps: ({ ctx, deps }) => {
+    steps: ({ deps }) => {
       assert.throws(() => deps.kube, /acts on this machine/)
       return [{ title: 'one', task: async (c) => void seen.push(`purge=${c.purge}`) }, { title: 'two', task: async () => { throw new Error('two failed') } }]
     },
