@@ -48,7 +48,7 @@ test('`npx tsx Makefile.ts` lists; an unknown target is one line and exit 2', as
   }
 })
 
-test("a target runs its command with the terminal inherited and passes the command's exit code through", async () => {
+test("a target runs its command and passes its output and exit code through (up --help; up with an unknown flag exits 2 with up's own line)", async () => {
   const ok = await run('npx', ['tsx', 'Makefile.ts', 'up', '--help'], { cwd: ROOT })
   assert.match(ok.stdout, /Usage: npx tsx tasks\/up\.ts/)
   // up.ts refuses an unknown flag with exit 2 and its own one-line message: Makefile.ts must hand both on
