@@ -50,7 +50,27 @@ export const dockerArgs = {
   commit: (container: string, ref: string, change?: string[]) => ['commit', ...changes(change), container, ref],
   /** A container and its anonymous volumes, gone. */
   rm: (container: string) => ['rm', '-f', '-v', container],
+  /** `build -t <ref> --label k=v… [--build-arg …] -f <dockerfile> <context>`: the tutorial's image builds. */
+  buildFile: (o: { ref: string; labels?: Record<string, string>; buildArgs?: Record<string, string>; dockerfile: string; context: string }) => [
+    'build',
+    '-t',
+    o.ref,
+    ...Object.entries(o.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...Object.entries(o.buildArgs ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+    '-f',
+    o.dockerfile,
+    o.context,
+  ],
+  /** `inspect -f <format> <container>` (a container's state or addresses). */
+  inspect: (format: string, target: string) => ['inspect', '-f', format, target],
+  start: (container: string) => ['start', container],
+  push: (ref: string) => ['push', ref],
+  /** A registry's manifest for ref (`--insecure` for a plain-HTTP registry on loopback). */
+  manifestInspect: (ref: string, insecure = false) => ['manifest', 'inspect', ...(insecure ? ['--insecure'] : []), ref],
 }
+
+/** A container's addresses, one per docker network, each followed by a space (two networks never run together). */
+export const NETWORK_IPS_FORMAT = '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}'
 
 /** Run `docker <verb …>` through the shell (echoed, logged, redacted as every command is). */
 export function docker(sh: Shell) {

@@ -16,7 +16,7 @@ import { CommandError, formatCommand, type Shell } from '../lib/shell.ts'
 import type { Provider } from '../lib/providers/types.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { checkTools } from './preflight.ts'
-import { dockerImageInspect, imageInspectArgs, LABELS_FORMAT } from '../lib/docker-cli.ts'
+import { dockerArgs, dockerImageInspect, imageInspectArgs, LABELS_FORMAT } from '../lib/docker-cli.ts'
 
 export const DEFAULT_BASE = 'localhost/lab/busybox:1.35'
 export const BUSYBOX = '/bin/busybox'
@@ -81,7 +81,7 @@ export function goBuildArgs(tag: string): string[] {
 
 /** `docker build` with the source label; `base` becomes `--build-arg BASE=` (the base image itself has none). */
 export function dockerBuildArgs(image: string, source: string, contextDir: string, dockerfile: string, base?: string): string[] {
-  return ['build', '-t', image, '--label', `${SOURCE_LABEL}=${source}`, ...(base ? ['--build-arg', `BASE=${base}`] : []), '-f', dockerfile, contextDir]
+  return dockerArgs.buildFile({ ref: image, labels: { [SOURCE_LABEL]: source }, ...(base ? { buildArgs: { BASE: base } } : {}), dockerfile, context: contextDir })
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { resolveKubeconfig, targetContext, type ResolvedKubeconfig } from '../kubeconfig.ts'
 import type { Shell } from '../shell.ts'
+import { dockerArgs, NETWORK_IPS_FORMAT } from '../docker-cli.ts'
 import { UsageError } from '../cli.ts'
 import { kindNameOf, kindProvider } from './kind.ts'
 import { LAB_CONTEXT, LAB_NODE_IP } from '../../lab/engine/paths.ts'
@@ -198,7 +199,7 @@ export async function localAddressesFor(context: string, sh: Shell, log: (line: 
   }
   const kind = kindNameOf(context)
   if (kind) {
-    const r = await sh.run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', `${kind}-control-plane`], read).catch(() => undefined)
+    const r = await sh.run('docker', dockerArgs.inspect(NETWORK_IPS_FORMAT, `${kind}-control-plane`), read).catch(() => undefined)
     return r?.exitCode === 0 ? r.stdout.split(/\s+/).filter(Boolean) : []
   }
   return []

@@ -18,7 +18,7 @@ import type { Kube } from '../kube.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import { fullRef } from '../image-ref.ts'
 import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
-import { dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
+import { dockerArgs, dockerImageInspect, ID_FORMAT, NETWORK_IPS_FORMAT } from '../docker-cli.ts'
 
 export const KIND_DEFAULT_NAME = 'learn-k8s'
 /** The NodePort published on the host (kind's extraPortMappings). */
@@ -106,7 +106,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
       if (r.exitCode !== 0) throw new CommandError('kind get clusters', r.exitCode, r.stderr, 'is docker running?')
       if (!parseKindClusters(r.stdout).includes(name)) return { running: false, detail: `kind: no cluster named ${name}` }
       // a cluster whose node container was stopped (docker restart, reboot) is listed but does not answer
-      const s = await sh.run('docker', ['inspect', '-f', '{{.State.Status}}', node], read)
+      const s = await sh.run('docker', dockerArgs.inspect('{{.State.Status}}', node), read)
       const state = s.stdout.trim() || 'unknown'
       return { running: state === 'running', detail: `kind: cluster ${name}, node container ${node} ${state}` }
     },
@@ -117,7 +117,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
       if (!sh.dryRun) {
         const listed = await sh.run('kind', ['get', 'clusters'], read)
         if (listed.exitCode === 0 && parseKindClusters(listed.stdout).includes(name)) {
-          await sh.run('docker', ['start', node], { log })
+          await sh.run('docker', dockerArgs.start(node), { log })
           return
         }
       }
@@ -143,7 +143,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
     async imageInRuntime(sh, image) {
       const local = await dockerImageInspect(sh, image, ID_FORMAT)
       if (local.exitCode !== 0) return false
-      const args = ['exec', node, 'crictl', 'images', '-o', 'json']
+      const args = dockerArgs.exec(node, ['crictl', 'images', '-o', 'json'])
       const r = await sh.run('docker', args, read)
       if (r.exitCode !== 0) throw new CommandError(formatCommand('docker', args), r.exitCode, r.stderr, `is the kind cluster ${name} running? (npx tsx tasks/start-cluster.ts --provider kind)`)
       return crictlImageId(r.stdout, image) === local.stdout.trim()
@@ -151,8 +151,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
     async serviceUrl(sh: Shell, kube: Kube, namespace: string, service: string) {
       const port = await kube.nodePort(namespace, service)
       if (port === KIND_NODE_PORT) return directEndpoint(`http://127.0.0.1:${port}`)
-      // a space after each address: a node on two docker networks would otherwise print them run together
-      const args = ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', node]
+      const args = dockerArgs.inspect(NETWORK_IPS_FORMAT, node)
       const r = await sh.run('docker', args, { quiet: true, readOnly: true })
       const ip = parseNodeIp(r.stdout)
       if (!ip) throw new Error(`\`${formatCommand('docker', args)}\` printed no IP address for the kind node`)

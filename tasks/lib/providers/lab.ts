@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises'
 import { ROOT } from '../context.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
 import { inspectImage } from '../docker-api.ts'
+import { dockerArgs } from '../docker-cli.ts'
 import { KubeError } from '../kube-state.ts'
 import { ctr, runtimeConfigDigest } from '../../lab/engine/containerd.ts'
 import { BIN_DIR, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG, LAB_CONTEXT, LAB_NODE_IP } from '../../lab/engine/paths.ts'
@@ -50,7 +51,7 @@ export function labProvider(): Provider {
       const tar = join(tmpdir(), `${tempPrefix('lab-image')}${image.replace(/[^\w.-]+/g, '_')}.tar`)
       registerTempPath(tar) // removed on Ctrl-C or SIGTERM too
       try {
-        await sh.run('docker', ['save', '-o', tar, image], { env: { DOCKER_HOST }, log })
+        await sh.run('docker', dockerArgs.save(tar, [image]), { env: { DOCKER_HOST }, log })
         await sh.run('ctr', ctr('images', 'import', tar), { log })
       } finally {
         await rm(tar, { force: true })

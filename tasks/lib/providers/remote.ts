@@ -11,7 +11,7 @@ import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import type { Kube } from '../kube.ts'
 import { KubeError } from '../kube-state.ts'
 import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
-import { dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
+import { dockerArgs, dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
 
 export interface RemoteOptions {
   /** `host[:port]/repo` the cluster can pull from (e.g. `127.0.0.1:5000/learn`, `ghcr.io/me`). */
@@ -100,14 +100,14 @@ export function remoteProvider(opts: RemoteOptions = {}): Provider {
     },
     async loadImage(sh, image, log) {
       const ref = registryRef(needRegistry(), image)
-      await sh.run('docker', ['tag', image, ref], { log })
-      await sh.run('docker', ['push', ref], { log })
+      await sh.run('docker', dockerArgs.tag(image, ref), { log })
+      await sh.run('docker', dockerArgs.push(ref), { log })
     },
     async imageInRuntime(sh, image) {
       const ref = registryRef(needRegistry(), image)
       const local = await dockerImageInspect(sh, image, ID_FORMAT)
       if (local.exitCode !== 0) return false
-      const args = ['manifest', 'inspect', ...(isLoopbackRegistry(ref) ? ['--insecure'] : []), ref]
+      const args = dockerArgs.manifestInspect(ref, isLoopbackRegistry(ref))
       const r = await sh.run('docker', args, read)
       if (r.exitCode !== 0) {
         if (NOT_THERE.test(r.stderr + r.stdout)) return false

@@ -1,7 +1,7 @@
 /** tasks/lib/docker-cli.ts: the one `docker image inspect` — its argv, and a quiet read allowed to fail. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { docker, dockerArgs, dockerImageInspect, ID_FORMAT, imageInspectArgs, LABELS_FORMAT } from '../../../../tasks/lib/docker-cli.ts'
+import { docker, dockerArgs, dockerImageInspect, ID_FORMAT, imageInspectArgs, LABELS_FORMAT, NETWORK_IPS_FORMAT } from '../../../../tasks/lib/docker-cli.ts'
 import { fakeShell } from '../../fakes.ts'
 
 test('imageInspectArgs: image inspect --format <format> <ref>', () => {
@@ -46,6 +46,17 @@ test('docker(sh): runs docker through the shell with the options given (stdin: -
   assert.equal(sh.calls.map((c) => c.line), ['docker exec -i n sh -c cat > /kind/version', 'docker save -o /t/i.tar a:1'])
   assert.equal(sh.calls[0]!.opts, { input: 'v1', quiet: true })
   assert.equal(sh.calls[1]!.opts, { env: { DOCKER_HOST: 'unix:///x.sock' } })
+})
+
+test("dockerArgs: the providers' and the tutorial builds' verbs (buildFile, inspect, start, push, manifestInspect)", () => {
+  assert.equal(dockerArgs.buildFile({ ref: 'img:1', labels: { 'learn-k8s-easy/source': 'abc' }, buildArgs: { BASE: 'base:1' }, dockerfile: 'Dockerfile', context: 'ctx' }), ['build', '-t', 'img:1', '--label', 'learn-k8s-easy/source=abc', '--build-arg', 'BASE=base:1', '-f', 'Dockerfile', 'ctx'])
+  assert.equal(dockerArgs.buildFile({ ref: 'img:1', dockerfile: 'D', context: '.' }), ['build', '-t', 'img:1', '-f', 'D', '.'])
+  assert.equal(dockerArgs.inspect(NETWORK_IPS_FORMAT, 'kind-control-plane'), ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', 'kind-control-plane'])
+  assert.equal(dockerArgs.inspect('{{.State.Status}}', 'n'), ['inspect', '-f', '{{.State.Status}}', 'n'])
+  assert.equal(dockerArgs.start('n'), ['start', 'n'])
+  assert.equal(dockerArgs.push('127.0.0.1:5000/a:1'), ['push', '127.0.0.1:5000/a:1'])
+  assert.equal(dockerArgs.manifestInspect('r/a:1'), ['manifest', 'inspect', 'r/a:1'])
+  assert.equal(dockerArgs.manifestInspect('127.0.0.1:5000/a:1', true), ['manifest', 'inspect', '--insecure', '127.0.0.1:5000/a:1'])
 })
 
 test.run()
