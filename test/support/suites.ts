@@ -28,6 +28,7 @@ export const UNIT_SUITES = [
   'tasks/lib/docker-api.test.ts',
   'tasks/lib/docker-cli.test.ts',
   'tasks/lib/flags.test.ts',
+  'tasks/lib/gotools.test.ts',
   'tasks/lib/kube-rest.test.ts',
   'tasks/lib/kube.test.ts',
   'tasks/lib/kubeconfig.test.ts',

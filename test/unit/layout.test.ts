@@ -174,7 +174,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lessons/observe.ts',
   'tasks/lessons/types.ts',
   'tasks/lib/context.ts',
-  'tasks/lib/gotools.ts',
   'tasks/lib/hash.ts',
   'tasks/lib/image-ref.ts',
   'tasks/lib/kube-errors.ts',
