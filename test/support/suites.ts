@@ -15,6 +15,7 @@ export const UNIT_SUITES = [
   'tasks/expose.minikube-tunnel.test.ts',
   'tasks/lab/engine/boltdb.test.ts',
   'tasks/lab/engine/config.test.ts',
+  'tasks/lab/engine/pki.test.ts',
   'tasks/lab/engine/progress.test.ts',
   'tasks/lab/engine/steps.metrics-server.test.ts',
   'tasks/lab/kindnode/build.test.ts',

@@ -143,7 +143,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lab/engine/health.ts',
   'tasks/lab/engine/host.ts',
   'tasks/lab/engine/paths.ts',
-  'tasks/lab/engine/pki.ts',
   'tasks/lab/engine/procs.ts',
   'tasks/lab/engine/runtime.ts',
   'tasks/lab/engine/teardown.ts',
