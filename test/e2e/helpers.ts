@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process'
 import { ROOT } from '../../tasks/lib/context.ts'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
+import { newestPod } from '../../tasks/lessons/observe.ts'
 import { Kube, loadClientNode, podSummary, stableJson, type CoreV1Event, type KubernetesObject, type Ref, type V1Pod } from '../../tasks/lib/kube.ts'
 import { BIN_DIR, DOCKER_HOST, KUBECONFIG } from '../../tasks/lab/engine/paths.ts'
 import { LAB_CONTEXT } from '../../tasks/lab/engine/paths.ts'
@@ -158,9 +159,7 @@ export async function podUids(namespace: string): Promise<string[]> {
  * may pick an old ReplicaSet's pod still shutting down right after a rollout, so the suites name the pod.
  */
 export async function servingPod(namespace: string, selector = 'app=hellogopher'): Promise<string> {
-  const created = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime()
-  const live = (await kube().listPods(namespace, selector)).filter((p) => !p.metadata?.deletionTimestamp && isPodReady(p))
-  const pod = live.sort((a, b) => created(b) - created(a))[0]
+  const pod = await newestPod(kube(), namespace, selector, isPodReady)
   if (!pod?.metadata?.name) throw new Error(`no Ready pod matches ${selector} in ${namespace}`)
   return pod.metadata.name
 }
