@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { APP, LEFTOVER_NAMESPACE, METRICS_API, type Deps } from '../lib/context.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { MINIKUBE_DEFAULT_PROFILE, profileArgs } from '../lib/providers/minikube.ts'
+import { minikubeArgs } from '../lib/minikube-cli.ts'
 import { formatCommand } from '../lib/shell.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
@@ -30,12 +31,12 @@ const addons = (deps: Deps): Step => ({
     const log = logTo(task)
     // the provider's profile (--profile, $MINIKUBE_PROFILE): its kubectl context has the same name
     const p = profileArgs(deps.provider.target().context ?? MINIKUBE_DEFAULT_PROFILE)
-    await deps.sh.run('minikube', ['addons', 'enable', 'metrics-server', ...p], { log })
-    await deps.sh.run('minikube', ['addons', 'enable', 'dashboard', ...p], { log })
-    await lookWith(deps, log, 'minikube', ['addons', 'list', ...p], { pick: /ADDON NAME|dashboard|metrics-server/ })
+    await deps.sh.run('minikube', minikubeArgs.addonsEnable('metrics-server', p), { log })
+    await deps.sh.run('minikube', minikubeArgs.addonsEnable('dashboard', p), { log })
+    await lookWith(deps, log, 'minikube', minikubeArgs.addonsList(p), { pick: /ADDON NAME|dashboard|metrics-server/ })
     // both keep running until Ctrl-C (a proxy to the dashboard), so the lesson only says them
-    log(`to open the dashboard, type: ${formatCommand('minikube', ['dashboard', ...p])} — it opens a browser and keeps running until Ctrl-C`)
-    log(`or: ${formatCommand('minikube', ['dashboard', '--url', ...p])} — prints the dashboard's address instead (it also keeps running)`)
+    log(`to open the dashboard, type: ${formatCommand('minikube', minikubeArgs.dashboard(p))} — it opens a browser and keeps running until Ctrl-C`)
+    log(`or: ${formatCommand('minikube', minikubeArgs.dashboard(p, true))} — prints the dashboard's address instead (it also keeps running)`)
   },
 })
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Shell } from './shell.ts'
+import { go } from './go-cli.ts'
 
 /** Where tools built for this project live: `${XDG_CACHE_HOME:-~/.cache}/learn-k8s-easy/tools`. */
 export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -22,7 +23,7 @@ export async function ensureGoTool(sh: Shell, tool: GoTool, dir = toolsDir(), lo
   const bin = join(dir, tool.name)
   const stamp = `${bin}.version`
   if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === `${tool.pkg}@${tool.version}`) return bin
-  await sh.run('go', ['install', '-trimpath', `${tool.pkg}@${tool.version}`], { log, env: { GOBIN: dir, CGO_ENABLED: '0' } })
+  await go(sh).install(tool.pkg, tool.version, { trimpath: true }, { log, env: { GOBIN: dir, CGO_ENABLED: '0' } })
   if (!sh.dryRun) writeFileSync(stamp, `${tool.pkg}@${tool.version}\n`)
   return bin
 }

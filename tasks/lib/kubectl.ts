@@ -1,8 +1,12 @@
-/** kubectl as the tutorial types it, pinned to the run's context without the learner having to switch. */
+/**
+ * kubectl: the one place `'kubectl', argv` is run. The tutorial's commands (lessons, steps) go through kubectl(),
+ * pinned to the run's context without the learner having to switch; the lab's own set-up runs kubectlArgs through
+ * runKubectl with its admin kubeconfig in the environment.
+ */
 import type { Deps } from './context.ts'
 import { fileCurrentContext } from './kubeconfig.ts'
 import type { Log } from './providers/types.ts'
-import type { RunOpts, RunResult } from './shell.ts'
+import type { RunOpts, RunResult, Shell } from './shell.ts'
 
 /**
  * Arguments that pin kubectl to the run's context: the resolved one (deps.context, set by prepare), else the
@@ -13,9 +17,22 @@ export function contextArgs(deps: Pick<Deps, 'provider'> & { context?: string },
   return ctx ? ['--context', ctx] : []
 }
 
+/** kubectl's argv for the verbs the project's own set-up uses (the tutorial's commands are written in its lessons). */
+export const kubectlArgs = {
+  applyServerSide: (file: string) => ['apply', '--server-side', '-f', file],
+  rolloutStatus: (namespace: string, target: string, timeoutSeconds: number) => ['-n', namespace, 'rollout', 'status', target, `--timeout=${timeoutSeconds}s`],
+  /** `kubectl config` edits the kubeconfig file itself: it takes the context by name (or --current), not --context. */
+  setContextNamespace: (contextRef: string, namespace: string) => ['config', 'set-context', contextRef, `--namespace=${namespace}`],
+}
+
+/** Run `kubectl <args>` as given: the cluster is whatever opts.env's KUBECONFIG (or the environment) names. */
+export function runKubectl(sh: Shell, args: string[], opts?: RunOpts): Promise<RunResult> {
+  return sh.run('kubectl', args, opts)
+}
+
 /** Run `kubectl <args>` for this run's cluster. */
 export function kubectl(deps: Pick<Deps, 'sh' | 'provider'> & { context?: string }, args: string[], opts?: RunOpts): Promise<RunResult> {
-  return deps.sh.run('kubectl', [...contextArgs(deps), ...args], opts)
+  return runKubectl(deps.sh, [...contextArgs(deps), ...args], opts)
 }
 
 /**
@@ -34,6 +51,5 @@ export function contextRef(deps: Pick<Deps, 'provider' | 'kube'> & { context?: s
  * change the namespace of the context they act on — never of whichever context happens to be current.
  */
 export function setContextNamespace(deps: Pick<Deps, 'sh' | 'provider' | 'kube'> & { context?: string }, namespace: string, dryRun: boolean, log: Log): Promise<RunResult> {
-  // `kubectl config` edits the kubeconfig file itself: it takes the context by name (or --current), not --context
-  return deps.sh.run('kubectl', ['config', 'set-context', contextRef(deps, dryRun), `--namespace=${namespace}`], { log })
+  return runKubectl(deps.sh, kubectlArgs.setContextNamespace(contextRef(deps, dryRun), namespace), { log })
 }

@@ -17,6 +17,7 @@ import type { Provider } from '../lib/providers/types.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { checkTools } from './preflight.ts'
 import { dockerArgs, dockerImageInspect, imageInspectArgs, LABELS_FORMAT } from '../lib/docker-cli.ts'
+import { goArgs } from '../lib/go-cli.ts'
 
 export const DEFAULT_BASE = 'localhost/lab/busybox:1.35'
 export const BUSYBOX = '/bin/busybox'
@@ -76,7 +77,7 @@ export function isStaticElf(buf: Buffer): boolean {
 }
 
 export function goBuildArgs(tag: string): string[] {
-  return ['build', '-trimpath', '-ldflags', `-s -w -X main.version=${tag}`, '-o', `.build/${tag}/hellogopher`, '.']
+  return goArgs.build(['.'], { trimpath: true, ldflags: `-s -w -X main.version=${tag}`, out: `.build/${tag}/hellogopher` })
 }
 
 /** `docker build` with the source label; `base` becomes `--build-arg BASE=` (the base image itself has none). */

@@ -94,22 +94,38 @@ test('every entry point is one command(): no hand-written main, no re-parse of p
 })
 
 /**
- * One wrapper per outside tool: docker's argv is built in tasks/lib/docker-cli.ts. The one exception is lesson 2's
- * look (`docker image ls <image>`, written out as the command the learner is shown).
+ * One wrapper per outside tool: each tool's argv is built in one module. The one exception is lesson 2's look
+ * (`docker image ls <image>`, written out as the command the learner is shown). kubectl's wrapper runs the
+ * tutorial's own commands too: lessons and steps hand it the argv the tutorial types (kubectl(deps, ['get', …])).
  */
-const DOCKER_ARGV_ELSEWHERE = new Set(['tasks/lessons/02-image.ts'])
+const WRAPPERS: Record<string, { home: string; elsewhere?: string[] }> = {
+  docker: { home: 'tasks/lib/docker-cli.ts', elsewhere: ['tasks/lessons/02-image.ts'] },
+  go: { home: 'tasks/lib/go-cli.ts' },
+  kind: { home: 'tasks/lib/kind-cli.ts' },
+  minikube: { home: 'tasks/lib/minikube-cli.ts' },
+  kubectl: { home: 'tasks/lib/kubectl.ts' },
+  ctr: { home: 'tasks/lab/engine/containerd.ts' },
+}
 
-/** `'docker', [argv…]` on one line, or `'docker',` alone on its line (a call broken over lines). */
-const dockerArgv = /'docker',\s*\[|^\s*'docker',\s*$/
+/** `'<tool>', [argv…]` on one line, or `'<tool>',` alone on its line (a call broken over lines). */
+const argvOf = (tool: string) => new RegExp(`'${tool}',\\s*\\[|^\\s*'${tool}',\\s*$`)
 
-test("no file under tasks/ but tasks/lib/docker-cli.ts builds docker's argv (besides the listed ones)", () => {
-  const builds = tsFiles(TASKS)
-    .map((f) => relative(ROOT, f))
-    .filter((f) => f !== 'tasks/lib/docker-cli.ts' && !DOCKER_ARGV_ELSEWHERE.has(f))
-    .flatMap((f) => readFileSync(join(ROOT, f), 'utf8').split('\n').flatMap((line, i) => (dockerArgv.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])))
-  assert.equal(builds, [])
-  assert.ok(dockerArgv.test("await sh.run('docker', ['tag', a, b])") && dockerArgv.test("        'docker',"))
-  assert.not.ok(dockerArgv.test("for (const t of ['go', 'docker', 'gcc'])") || dockerArgv.test("  name: 'docker',"))
+for (const [tool, { home, elsewhere = [] }] of Object.entries(WRAPPERS)) {
+  test(`no file under tasks/ but ${home} builds ${tool}'s argv${elsewhere.length ? ' (besides the listed ones)' : ''}`, () => {
+    const re = argvOf(tool)
+    const builds = tsFiles(TASKS)
+      .map((f) => relative(ROOT, f))
+      .filter((f) => f !== home && !elsewhere.includes(f))
+      .flatMap((f) => readFileSync(join(ROOT, f), 'utf8').split('\n').flatMap((line, i) => (re.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])))
+    assert.equal(builds, [])
+    assert.ok(existsSync(join(ROOT, home)), home)
+  })
+}
+
+test('the argv rule matches a call and a call broken over lines, not a list of tool names', () => {
+  const re = argvOf('docker')
+  assert.ok(re.test("await sh.run('docker', ['tag', a, b])") && re.test("        'docker',"))
+  assert.not.ok(re.test("for (const t of ['go', 'docker', 'gcc'])") || re.test("  name: 'docker',") || re.test("requiredTools: ['kind', 'kubectl', 'docker'],"))
 })
 
 // ── test/unit mirrors the tree ────────────────────────────────────────────────────────────────────────────────────

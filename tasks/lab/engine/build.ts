@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Log, Shell } from '../../lib/shell.ts'
+import { go, goArgs, type GoBuildFlags } from '../../lib/go-cli.ts'
 import { BuildProgress, liveProgress } from './progress.ts'
 import { BIN_DIR, ETCD_VERSION, K8S_STAGING_VERSION, K8S_VERSION, METRICS_SERVER_VERSION } from './paths.ts'
 
@@ -66,9 +67,9 @@ export function binariesBuilt(): string | false {
 }
 
 /** How many packages `go list -deps` names for `pkgs` (what a cold `go build` compiles); undefined when it cannot say. */
-export async function countDeps(sh: Shell, cwd: string, pkgs: string[], flags: string[] = []): Promise<number | undefined> {
+export async function countDeps(sh: Shell, cwd: string, pkgs: string[], tags?: string): Promise<number | undefined> {
   if (sh.dryRun) return undefined // a plan reads nothing (go list may download modules)
-  const r = await sh.run('go', ['list', '-deps', ...flags, ...pkgs], { quiet: true, allowFail: true, readOnly: true, cwd })
+  const r = await go(sh).listDeps(pkgs, tags, { quiet: true, allowFail: true, readOnly: true, cwd })
   const n = r.stdout.split('\n').filter((l) => l.trim()).length
   return r.exitCode === 0 && n ? n : undefined
 }
@@ -82,11 +83,11 @@ export interface BuildView {
 }
 
 /** `go build -v …` with its package lines counted into a BuildProgress (the echoed command is the real one). */
-export async function goBuildWithProgress(sh: Shell, view: BuildView, label: string, cwd: string, buildArgs: string[], pkgs: string[], components: Record<string, string>, env: Record<string, string>): Promise<void> {
-  const total = await countDeps(sh, cwd, pkgs, buildArgs.includes('-tags') ? ['-tags', buildArgs[buildArgs.indexOf('-tags') + 1]!] : [])
+export async function goBuildWithProgress(sh: Shell, view: BuildView, label: string, cwd: string, flags: GoBuildFlags, pkgs: string[], components: Record<string, string>, env: Record<string, string>): Promise<void> {
+  const total = await countDeps(sh, cwd, pkgs, flags.tags)
   const live = view.live ?? liveProgress()
   const progress = new BuildProgress({ label, total, components, live }, view.log, view.status ?? view.log)
-  await sh.run('go', ['build', '-v', ...buildArgs, ...pkgs], { log: view.log, cwd, env, onLine: (l) => progress.line(l) })
+  await go(sh).build(pkgs, { ...flags, verbose: true }, { log: view.log, cwd, env, onLine: (l) => progress.line(l) })
   progress.done()
 }
 
@@ -95,7 +96,7 @@ export async function buildKubernetes(sh: Shell, logOrView: Log | BuildView): Pr
   const log = view.log
   mkdirSync(MOD_DIR, { recursive: true })
   mkdirSync(BIN_DIR, { recursive: true })
-  const dl = await sh.run('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${K8S_VERSION}`], { log, cwd: MOD_DIR, env: { GOFLAGS: '-mod=mod' } })
+  const dl = await go(sh).modDownloadJson('k8s.io/kubernetes', K8S_VERSION, { log, cwd: MOD_DIR, env: { GOFLAGS: '-mod=mod' } })
   // --dry-run: the download only echoed; the rest of the build depends on what it would fetch
   if (sh.dryRun) return log(`then: a helper module in ${MOD_DIR}, go mod tidy, go build of ${COMPONENTS.join(', ')}, and etcd ${ETCD_VERSION}`)
   const info = JSON.parse(dl.stdout) as { GoMod?: string; Error?: string }
@@ -105,14 +106,14 @@ export async function buildKubernetes(sh: Shell, logOrView: Log | BuildView): Pr
     join(MOD_DIR, 'tools.go'),
     `//go:build tools\n\npackage k8sbuild\n\nimport (\n${COMPONENTS.map((c) => `\t_ "k8s.io/kubernetes/cmd/${c}"`).join('\n')}\n)\n`,
   )
-  await sh.run('go', ['mod', 'tidy'], { log, cwd: MOD_DIR })
+  await go(sh).modTidy({ log, cwd: MOD_DIR })
   const pkgs = COMPONENTS.map((c) => `k8s.io/kubernetes/cmd/${c}`)
   await goBuildWithProgress(
     sh,
     view,
     `Kubernetes ${K8S_VERSION}`,
     MOD_DIR,
-    ['-trimpath', '-tags', 'selinux,notest', '-ldflags', ldflags(), '-o', `${BIN_DIR}/`],
+    { trimpath: true, tags: 'selinux,notest', ldflags: ldflags(), out: `${BIN_DIR}/` },
     pkgs,
     Object.fromEntries(COMPONENTS.map((c, i) => [pkgs[i]!, c])),
     { CGO_ENABLED: '0' },
@@ -132,9 +133,9 @@ export async function buildEtcd(sh: Shell, logOrView: Log | BuildView, version: 
   mkdirSync(modDir, { recursive: true })
   writeFileSync(join(modDir, 'go.mod'), 'module lab.local/etcdbuild\n\ngo 1.24\n')
   writeFileSync(join(modDir, 'tools.go'), '//go:build tools\n\npackage etcdbuild\n\nimport _ "go.etcd.io/etcd/server/v3"\n')
-  await sh.run('go', ['get', `go.etcd.io/etcd/server/v3@${version}`], { log, cwd: modDir })
+  await go(sh).get('go.etcd.io/etcd/server/v3', version, { log, cwd: modDir })
   const pkg = 'go.etcd.io/etcd/server/v3'
-  await goBuildWithProgress(sh, view, `etcd ${version}`, modDir, ['-trimpath', '-ldflags', '-s -w', '-o', out], [pkg], { [pkg]: 'etcd' }, { CGO_ENABLED: '0' })
+  await goBuildWithProgress(sh, view, `etcd ${version}`, modDir, { trimpath: true, ldflags: '-s -w', out }, [pkg], { [pkg]: 'etcd' }, { CGO_ENABLED: '0' })
 }
 
 /** Kept apart from the Kubernetes build and its stamp, so adding it leaves that cache valid. */
@@ -148,7 +149,7 @@ export function metricsServerLdflags(version = METRICS_SERVER_VERSION): string {
 
 /** `go install` of metrics-server at its tag into BIN_DIR (no registry image: built from the module). */
 export function metricsServerInstallArgs(version = METRICS_SERVER_VERSION): string[] {
-  return ['install', '-trimpath', '-ldflags', metricsServerLdflags(version), `${METRICS_SERVER_PKG}@${version}`]
+  return goArgs.install(METRICS_SERVER_PKG, version, { trimpath: true, ldflags: metricsServerLdflags(version) })
 }
 
 function metricsServerStampText(): string {

@@ -3,11 +3,22 @@ import { readFile } from 'node:fs/promises'
 import { boltFileBucket } from './boltdb.ts'
 import { join } from 'node:path'
 import { fullRef } from '../../lib/image-ref.ts'
-import type { Shell } from '../../lib/shell.ts'
+import type { RunOpts, RunResult, Shell } from '../../lib/shell.ts'
 import { CONTAINERD_SOCK, STATE_DIR } from './paths.ts'
 
 /** `ctr` arguments against the lab's containerd, in the namespace the kubelet uses. */
 export const ctr = (...args: string[]) => ['--address', CONTAINERD_SOCK, '-n', 'k8s.io', ...args]
+
+/** Run `ctr <args>` against the lab's containerd, in the kubelet's namespace. */
+export function runCtr(sh: Shell, args: string[], opts?: RunOpts): Promise<RunResult> {
+  return sh.run('ctr', ctr(...args), opts)
+}
+
+/** `ctr version` against the lab's socket: answers only when containerd does. */
+export const ctrVersionArgs = () => ['--address', CONTAINERD_SOCK, 'version']
+
+/** `ctr` inside a kind node (its own containerd, the kubelet's namespace), as the argv of a `docker exec`. */
+export const nodeCtr = (...args: string[]) => ['ctr', '--namespace=k8s.io', ...args]
 
 /** The lab containerd's content store: every blob is a file named by its digest (what `ctr content get` serves). */
 export const CONTENT_DIR = join(STATE_DIR, 'containerd', 'io.containerd.content.v1.content', 'blobs')
@@ -45,7 +56,7 @@ export async function runtimeConfigDigest(sh: Shell, image: string, { contentDir
   let manifestDigest = await manifestDigestFromStore(image, metaDb)
   if (manifestDigest === null) return undefined
   if (manifestDigest === undefined) {
-    const ls = await sh.run('ctr', ctr('images', 'ls', `name==${fullRef(image)}`), { quiet: true, allowFail: true, readOnly: true })
+    const ls = await runCtr(sh, ['images', 'ls', `name==${fullRef(image)}`], { quiet: true, allowFail: true, readOnly: true })
     const row = ls.stdout.split('\n').slice(1).find((l) => l.trim())
     manifestDigest = row?.trim().split(/\s+/)[2]
     if (ls.exitCode !== 0 || !/^sha256:[0-9a-f]{64}$/.test(manifestDigest ?? '')) return undefined
@@ -54,7 +65,7 @@ export async function runtimeConfigDigest(sh: Shell, image: string, { contentDir
   try {
     manifest = await readFile(join(contentDir, 'sha256', manifestDigest!.slice('sha256:'.length)), 'utf8')
   } catch {
-    const content = await sh.run('ctr', ctr('content', 'get', manifestDigest!), { quiet: true, allowFail: true, readOnly: true })
+    const content = await runCtr(sh, ['content', 'get', manifestDigest!], { quiet: true, allowFail: true, readOnly: true })
     if (content.exitCode !== 0) return undefined
     manifest = content.stdout
   }

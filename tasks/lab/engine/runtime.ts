@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Log, Shell } from '../../lib/shell.ts'
+import { go } from '../../lib/go-cli.ts'
 import { sha256 } from '../images/build.ts'
 import { CACHE_DIR } from './paths.ts'
 import { dirname } from 'node:path'
@@ -49,6 +50,6 @@ export async function ensureNocapRuntime(sh: Shell, log: Log, missing: number[] 
   const want = sourceHash()
   if (existsSync(NOCAP_BIN) && safeRead(stamp).trim() === want) return
   log(`this machine's capability bounding set lacks ${missing.length} capabilit${missing.length === 1 ? 'y' : 'ies'} (${missing.join(', ')}): building runc-nocap for privileged containers`)
-  await sh.run('go', ['build', '-trimpath', '-o', NOCAP_BIN, '.'], { log, cwd: SRC_DIR, env: { CGO_ENABLED: '0' } })
+  await go(sh).build(['.'], { trimpath: true, out: NOCAP_BIN }, { log, cwd: SRC_DIR, env: { CGO_ENABLED: '0' } })
   if (!sh.dryRun) writeFileSync(stamp, `${want}\n`)
 }

@@ -8,15 +8,16 @@ import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
 import { isNodeReady, Kube, readyCondition, type KubernetesObject, type V1Node } from '../../lib/kube.ts'
 import { METRICS_API, ROOT } from '../../lib/context.ts'
 import { formatCommand, type Shell } from '../../lib/shell.ts'
+import { kubectlArgs, runKubectl } from '../../lib/kubectl.ts'
 import { logTo, type Step } from '../../lib/task.ts'
-import { ctr, runtimeConfigDigest } from './containerd.ts'
+import { ctrVersionArgs, runCtr, runtimeConfigDigest } from './containerd.ts'
 import { buildMysqlImage, buildPauseImage, MYSQL_COMPAT_IMAGE, PAUSE_IMAGE } from '../images/build.ts'
 import { binariesBuilt, buildKubernetes, buildMetricsServer, metricsServerBuilt } from './build.ts'
 import * as C from './components.ts'
 import { staleConfigs, writeConfigs } from './config.ts'
 import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUBE_PROXY_HEALTH, SCHEDULER_HEALTH, apiserverReadyz, metricsServerLivez, probe, waitUntil } from './health.ts'
 import { hostReady, installPackages, missingPackages, prepareHost } from './host.ts'
-import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG, LAB_CONTEXT, LAB_NODE_IP, METRICS_SERVER_VERSION } from './paths.ts'
+import { BIN_DIR, DOCKER_HOST, DOCKER_SOCK, ETCD_VERSION, K8S_VERSION, KUBECONFIG, LAB_CONTEXT, LAB_NODE_IP, METRICS_SERVER_VERSION } from './paths.ts'
 import { NODE_NAME, generatePki, pkiComplete } from './pki.ts'
 import { ensureNocapRuntime } from './runtime.ts'
 import { buildCorednsImage, CLUSTER_DNS_IP, COREDNS_IMAGE, COREDNS_VERSION } from './coredns.ts'
@@ -121,7 +122,7 @@ const cmdOk = async (sh: Shell, bin: string, args: string[], env?: Record<string
 
 export const etcd = (): Step<LabCtx> => processStep(() => C.etcd(), async () => (await probe(ETCD_HEALTH))?.includes('"health":"true"') ?? false)
 
-export const containerd = ({ sh }: LabDeps): Step<LabCtx> => processStep(() => C.containerd(), () => cmdOk(sh, 'ctr', ['--address', CONTAINERD_SOCK, 'version']))
+export const containerd = ({ sh }: LabDeps): Step<LabCtx> => processStep(() => C.containerd(), () => cmdOk(sh, 'ctr', ctrVersionArgs()))
 
 const dockerdProcess = processStep(() => C.dockerd(), () => dockerPing(DOCKER_SOCK))
 export const dockerd = ({ sh }: LabDeps): Step<LabCtx> => ({
@@ -149,7 +150,7 @@ function labImage({ sh }: LabDeps, title: string, image: string, build: (sh: She
       const tar = join(process.env.TMPDIR ?? '/tmp', `lab-${image.replace(/[^\w.-]+/g, '_')}.tar`)
       await docker(shDocker).save(tar, [image], { log })
       try {
-        await sh.run('ctr', ctr('images', 'import', tar), { log })
+        await runCtr(sh, ['images', 'import', tar], { log })
       } finally {
         await sh.run('rm', ['-f', tar], { quiet: true })
       }
@@ -177,9 +178,9 @@ export const clusterDns = ({ sh, kube: kubeOf = labKube }: LabDeps): Step<LabCtx
   task: async (ctx, task) => {
     const env = { KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` }
     const log = logTo(task)
-    await sh.run('kubectl', ['apply', '--server-side', '-f', relative(ROOT, COREDNS_MANIFEST)], { log, cwd: ROOT, env })
+    await runKubectl(sh, kubectlArgs.applyServerSide(relative(ROOT, COREDNS_MANIFEST)), { log, cwd: ROOT, env })
     if (ctx.dryRun) return
-    await sh.run('kubectl', ['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s'], { log, env })
+    await runKubectl(sh, kubectlArgs.rolloutStatus('kube-system', 'deployment/coredns', 120), { log, env })
   },
 })
 
@@ -227,7 +228,7 @@ export const metricsServerApi = ({ sh, kube: kubeOf = labKube }: LabDeps): Step<
   },
   task: async (_ctx, task) => {
     const env = { KUBECONFIG, PATH: `${BIN_DIR}:${process.env.PATH ?? '/usr/bin:/bin'}` }
-    await sh.run('kubectl', ['apply', '--server-side', '-f', relative(ROOT, METRICS_MANIFEST)], { log: logTo(task), cwd: ROOT, env })
+    await runKubectl(sh, kubectlArgs.applyServerSide(relative(ROOT, METRICS_MANIFEST)), { log: logTo(task), cwd: ROOT, env })
   },
 })
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Shell } from '../../lib/shell.ts'
 import { logTo, type Step } from '../../lib/task.ts'
 import { LAB_IFACE } from './host.ts'
-import { ctr } from './containerd.ts'
+import { runCtr } from './containerd.ts'
 import { DOCKER_SOCK, RUN_DIR, STATE_DIR } from './paths.ts'
 import { dockerPing } from './health.ts'
 import { KUBE_COMPONENTS } from './components.ts'
@@ -48,16 +48,16 @@ export const killPods = ({ sh }: LabDeps): Step<LabCtx> => ({
   title: 'Kill pod containers and sandboxes',
   skip: async () => {
     if (!runningPid('containerd')) return 'containerd not running'
-    const r = await sh.run('ctr', ctr('containers', 'ls', '-q'), { quiet: true, allowFail: true, readOnly: true })
+    const r = await runCtr(sh, ['containers', 'ls', '-q'], { quiet: true, allowFail: true, readOnly: true })
     return r.stdout.trim() ? false : 'no containers'
   },
   task: async (_ctx, task) => {
     const log = logTo(task)
-    const ids = (await sh.run('ctr', ctr('tasks', 'ls', '-q'), { quiet: true, allowFail: true })).stdout.split('\n').filter(Boolean)
-    for (const id of ids) await sh.run('ctr', ctr('tasks', 'kill', '-a', '-s', 'SIGKILL', id), { log, allowFail: true })
-    for (const id of ids) await sh.run('ctr', ctr('tasks', 'delete', '-f', id), { quiet: true, allowFail: true })
-    const containers = (await sh.run('ctr', ctr('containers', 'ls', '-q'), { quiet: true, allowFail: true })).stdout.split('\n').filter(Boolean)
-    if (containers.length) await sh.run('ctr', ctr('containers', 'rm', ...containers), { log, allowFail: true })
+    const ids = (await runCtr(sh, ['tasks', 'ls', '-q'], { quiet: true, allowFail: true })).stdout.split('\n').filter(Boolean)
+    for (const id of ids) await runCtr(sh, ['tasks', 'kill', '-a', '-s', 'SIGKILL', id], { log, allowFail: true })
+    for (const id of ids) await runCtr(sh, ['tasks', 'delete', '-f', id], { quiet: true, allowFail: true })
+    const containers = (await runCtr(sh, ['containers', 'ls', '-q'], { quiet: true, allowFail: true })).stdout.split('\n').filter(Boolean)
+    if (containers.length) await runCtr(sh, ['containers', 'rm', ...containers], { log, allowFail: true })
   },
 })
 

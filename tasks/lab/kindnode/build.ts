@@ -23,6 +23,7 @@ import { ensureGoTool, type GoTool } from '../../lib/gotools.ts'
 import { docker } from '../../lib/docker-cli.ts'
 import type { Shell } from '../../lib/shell.ts'
 import { buildEtcd } from '../engine/build.ts'
+import { nodeCtr } from '../engine/containerd.ts'
 import {
   dockerBuild,
   ensureRootfsImage,
@@ -305,8 +306,8 @@ export async function assembleNodeImage({ sh, log }: BuildDeps, parts: Parts, so
     // containerd in the build container only to fill its image store, as kind does (no unpack: no mounts needed)
     await d.exec(name, ['bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &'], { log })
     await d.exec(name, ['bash', '-c', 'for i in $(seq 100); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1'], { quiet: true })
-    await d.exec(name, ['ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--no-unpack', '--digests', '/images.tar'], { log })
-    const listed = await d.exec(name, ['ctr', '--namespace=k8s.io', 'images', 'list', '-q'], { quiet: true, readOnly: true })
+    await d.exec(name, nodeCtr('images', 'import', '--all-platforms', '--no-unpack', '--digests', '/images.tar'), { log })
+    const listed = await d.exec(name, nodeCtr('images', 'list', '-q'), { quiet: true, readOnly: true })
     const missing = parts.images.filter((i) => !listed.stdout.split('\n').includes(i.ref))
     if (missing.length) throw new Error(`the node's containerd lacks ${missing.map((i) => i.ref).join(', ')} after the import`)
     await d.exec(name, ['bash', '-c', 'pkill containerd; for i in $(seq 100); do pgrep -x containerd >/dev/null || break; sleep 0.1; done; rm -f /images.tar /var/log/containerd-build.log; rm -rf /run/containerd'], { quiet: true })

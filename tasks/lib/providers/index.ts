@@ -15,6 +15,7 @@ import { checkProfile, minikubeProvider, type MinikubeOptions } from './minikube
 import { remoteProvider } from './remote.ts'
 import type { Provider, ProviderName } from './types.ts'
 import { PROVIDER_NAMES } from './types.ts'
+import { minikubeArgs } from '../minikube-cli.ts'
 
 export interface ProviderChoice {
   flag?: string
@@ -194,7 +195,7 @@ export function guardContext(g: GuardInput): void {
 export async function localAddressesFor(context: string, sh: Shell, log: (line: string) => void): Promise<string[]> {
   const read = { allowFail: true, readOnly: true, log } as const
   if (providerForContext(context) === 'minikube') {
-    const r = await sh.run('minikube', ['ip', '-p', context], read).catch(() => undefined)
+    const r = await sh.run('minikube', minikubeArgs.ip(context), read).catch(() => undefined)
     return r?.exitCode === 0 ? r.stdout.split(/\s+/).filter(Boolean) : []
   }
   const kind = kindNameOf(context)

@@ -19,6 +19,7 @@ import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import { fullRef } from '../image-ref.ts'
 import { directEndpoint, type Provider, type ProviderStatus } from './types.ts'
 import { dockerArgs, dockerImageInspect, ID_FORMAT, NETWORK_IPS_FORMAT } from '../docker-cli.ts'
+import { kind, kindArgs } from '../kind-cli.ts'
 
 export const KIND_DEFAULT_NAME = 'learn-k8s'
 /** The NodePort published on the host (kind's extraPortMappings). */
@@ -102,7 +103,7 @@ export function kindProvider(opts: KindOptions = {}): Provider {
     target: () => ({ context: kindContext(name) }),
     commandEnv: () => ({}),
     async status(sh: Shell): Promise<ProviderStatus> {
-      const r = await sh.run('kind', ['get', 'clusters'], read)
+      const r = await kind(sh).getClusters(read)
       if (r.exitCode !== 0) throw new CommandError('kind get clusters', r.exitCode, r.stderr, 'is docker running?')
       if (!parseKindClusters(r.stdout).includes(name)) return { running: false, detail: `kind: no cluster named ${name}` }
       // a cluster whose node container was stopped (docker restart, reboot) is listed but does not answer
@@ -110,12 +111,12 @@ export function kindProvider(opts: KindOptions = {}): Provider {
       const state = s.stdout.trim() || 'unknown'
       return { running: state === 'running', detail: `kind: cluster ${name}, node container ${node} ${state}` }
     },
-    startCommands: () => [['kind', 'create', 'cluster', '--name', name, '--config', KIND_CONFIG_FILE, ...(image ? ['--image', image] : [])]],
+    startCommands: () => [['kind', ...kindArgs.createCluster(name, KIND_CONFIG_FILE, image)]],
     async start(sh, log) {
       // a cluster whose node container stopped (docker or the machine restarted) is started again, not re-created:
       // `kind create cluster` would refuse ("node(s) already exist for a cluster with the name …")
       if (!sh.dryRun) {
-        const listed = await sh.run('kind', ['get', 'clusters'], read)
+        const listed = await kind(sh).getClusters(read)
         if (listed.exitCode === 0 && parseKindClusters(listed.stdout).includes(name)) {
           await sh.run('docker', dockerArgs.start(node), { log })
           return
@@ -131,14 +132,14 @@ export function kindProvider(opts: KindOptions = {}): Provider {
     },
     // kind has no stop: the cluster is deleted (a new one starts in about a minute)
     async stop(sh, log) {
-      await sh.run('kind', ['delete', 'cluster', '--name', name], { log })
+      await kind(sh).deleteCluster(name, { log })
     },
     dockerEnvCommand: () => undefined,
     async dockerEnv() {
       return {}
     },
     async loadImage(sh, image, log) {
-      await sh.run('kind', ['load', 'docker-image', image, '--name', name], { log })
+      await kind(sh).loadDockerImage(image, name, { log })
     },
     async imageInRuntime(sh, image) {
       const local = await dockerImageInspect(sh, image, ID_FORMAT)

@@ -10,7 +10,7 @@ import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
 import { inspectImage } from '../docker-api.ts'
 import { dockerArgs } from '../docker-cli.ts'
 import { KubeError } from '../kube-state.ts'
-import { ctr, runtimeConfigDigest } from '../../lab/engine/containerd.ts'
+import { runCtr, runtimeConfigDigest } from '../../lab/engine/containerd.ts'
 import { BIN_DIR, DOCKER_HOST, DOCKER_SOCK, KUBECONFIG, LAB_CONTEXT, LAB_NODE_IP } from '../../lab/engine/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../../lab/images/build.ts'
 import { directEndpoint, type Provider } from './types.ts'
@@ -52,7 +52,7 @@ export function labProvider(): Provider {
       registerTempPath(tar) // removed on Ctrl-C or SIGTERM too
       try {
         await sh.run('docker', dockerArgs.save(tar, [image]), { env: { DOCKER_HOST }, log })
-        await sh.run('ctr', ctr('images', 'import', tar), { log })
+        await runCtr(sh, ['images', 'import', tar], { log })
       } finally {
         await rm(tar, { force: true })
         releaseTempPath(tar)

@@ -14,6 +14,7 @@ import { CommandError, DeadlineError, formatCommand, type Shell } from '../shell
 import { fullRef } from '../image-ref.ts'
 import type { Log, Provider, ProviderStatus, ServiceEndpoint } from './types.ts'
 import { dockerImageInspect, ID_FORMAT } from '../docker-cli.ts'
+import { minikubeArgs } from '../minikube-cli.ts'
 
 export const MINIKUBE_DEFAULT_PROFILE = 'minikube'
 /** How long `minikube service --url` may take to print the URL (it waits for the Service itself, up to 2 min by default). */
@@ -179,7 +180,7 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
   /** The profile's runtime (cached once known); undefined before the cluster exists, or under --dry-run. */
   async function runtime(sh: Shell): Promise<ContainerRuntime | undefined> {
     if (knownRuntime || sh.dryRun) return knownRuntime
-    const args = ['profile', 'list', '-o', 'json']
+    const args = minikubeArgs.profileList()
     const r = await sh.run('minikube', args, read)
     if (r.exitCode !== 0 && !r.stdout.trim().startsWith('{')) throw new CommandError(formatCommand('minikube', args), r.exitCode, r.stderr)
     knownRuntime = containerRuntime(r.stdout, profile)
@@ -202,17 +203,17 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
     target: () => ({ context: profile }),
     commandEnv: () => ({}),
     async status(sh: Shell) {
-      const r = await sh.run('minikube', ['status', '-o', 'json', ...p], read)
+      const r = await sh.run('minikube', minikubeArgs.status(p), read)
       return parseMinikubeStatus(r.stdout)
     },
-    startCommands: () => [['minikube', 'start', ...p, ...(opts.driver ? ['--driver', opts.driver] : [])]],
+    startCommands: () => [['minikube', ...minikubeArgs.start(p, opts.driver)]],
     async start(sh, log) {
       for (const [bin, ...args] of this.startCommands()) await sh.run(bin!, args, { log })
     },
     async stop(sh, log) {
-      await sh.run('minikube', ['stop', ...p], { log })
+      await sh.run('minikube', minikubeArgs.stop(p), { log })
     },
-    dockerEnvCommand: () => ['minikube', 'docker-env', '--shell', 'bash', ...p],
+    dockerEnvCommand: () => ['minikube', ...minikubeArgs.dockerEnv(p)],
     async dockerEnv(sh, log) {
       const rt = await runtime(sh)
       tell(rt, log)
@@ -229,10 +230,10 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
       const rt = await runtime(sh)
       tell(rt, log, sh.dryRun)
       if (rt && rt !== 'docker') {
-        await sh.run('minikube', ['image', 'load', image, ...p], { log })
+        await sh.run('minikube', minikubeArgs.imageLoad(image, p), { log })
         return
       }
-      if (sh.dryRun) log(`(with the containerd or CRI-O runtime: minikube image load ${image}${p.length ? ` ${p.join(' ')}` : ''})`)
+      if (sh.dryRun) log(`(with the containerd or CRI-O runtime: ${formatCommand('minikube', minikubeArgs.imageLoad(image, p))})`)
       else log(`${image} was built in minikube's docker (docker-env): nothing to load`)
     },
     async imageInRuntime(sh, image) {
@@ -245,14 +246,14 @@ export function minikubeProvider(opts: MinikubeOptions = {}): Provider {
       }
       const local = await dockerImageInspect(sh, image, ID_FORMAT)
       if (local.exitCode !== 0) return false
-      const args = ['image', 'ls', '--format', 'json', ...p]
+      const args = minikubeArgs.imageLs(p)
       const r = await sh.run('minikube', args, read)
       if (r.exitCode !== 0) throw new CommandError(formatCommand('minikube', args), r.exitCode, r.stderr, `is minikube profile ${profile} running? (npx tsx tasks/start-cluster.ts --provider minikube)`)
       const id = minikubeImageId(r.stdout, image)
       return !!id && bareId(id) === bareId(local.stdout)
     },
     async serviceUrl(sh: Shell, _kube: Kube, namespace: string, service: string, log?: Log): Promise<ServiceEndpoint> {
-      const args = ['service', service, '-n', namespace, '--url', ...p]
+      const args = minikubeArgs.serviceUrl(service, namespace, p)
       const shown = formatCommand('minikube', args)
       const timeoutMs = opts.serviceUrlTimeoutMs ?? SERVICE_URL_TIMEOUT_MS
       const bg = sh.start('minikube', args, { log })

@@ -70,7 +70,7 @@ test('goBuildWithProgress: counts deps with the same tags, runs the real go buil
       : { stderr: GO_BUILD_V.join('\n') },
   })
   const out: string[] = []
-  await goBuildWithProgress(sh, { log: (l) => out.push(l), live: false }, 'Kubernetes v1.34.4', '/mod', ['-trimpath', '-tags', 'selinux,notest', '-o', '/bin/'], ['k8s.io/kubernetes/cmd/kubelet'], { 'k8s.io/kubernetes/cmd/kubelet': 'kubelet' }, { CGO_ENABLED: '0' })
+  await goBuildWithProgress(sh, { log: (l) => out.push(l), live: false }, 'Kubernetes v1.34.4', '/mod', { trimpath: true, tags: 'selinux,notest', out: '/bin/' }, ['k8s.io/kubernetes/cmd/kubelet'], { 'k8s.io/kubernetes/cmd/kubelet': 'kubelet' }, { CGO_ENABLED: '0' })
   assert.equal(sh.calls.map((c) => c.line), [
     'go list -deps -tags selinux,notest k8s.io/kubernetes/cmd/kubelet',
     'go build -v -trimpath -tags selinux,notest -o /bin/ k8s.io/kubernetes/cmd/kubelet',
