@@ -21,7 +21,7 @@ import { findLesson, LESSONS, listing, type Lesson } from './lessons/index.ts'
 import { isObservation } from './lessons/observe.ts'
 import { NotSeen } from './lessons/types.ts'
 import type { Step } from './lib/task.ts'
-import type { Ctx, Deps } from './lib/context.ts'
+import type { Ctx, Deps } from './lib/run.ts'
 
 export const command = spec(
   'tasks/lesson.ts',

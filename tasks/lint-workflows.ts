@@ -8,7 +8,7 @@ import { homedir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { CommandSpec, Parsed } from './lib/cli.ts'
 import { command } from './lib/command.ts'
-import { ROOT } from './lib/context.ts'
+import { ROOT } from './lib/tutorial.ts'
 import { createShell, type Shell } from './lib/shell.ts'
 import { ensureGoTool, toolsDir } from './lib/gotools.ts'
 

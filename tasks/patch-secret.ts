@@ -1,6 +1,6 @@
 /** Entry point: `npx tsx tasks/patch-secret.ts` — patch database-secrets and restart the app (tasks/steps/patch-secret.ts). */
 import { command } from './lib/command.ts'
-import { APP, ROLLOUT_DEADLINE_MS } from './lib/context.ts'
+import { APP, ROLLOUT_DEADLINE_MS } from './lib/tutorial.ts'
 import { spec } from './lib/task.ts'
 import { NAMESPACE_FLAG, namespaceFlag } from './lib/flags.ts'
 import { DEFAULT_KEY, parsePatchFlags, patchSecret, readSecretValue, restartApp, SECRET } from './steps/patch-secret.ts'

@@ -1,6 +1,6 @@
 /** Entry point: `npx tsx tasks/relabel.ts` — the relabel / delete-pods steps (tasks/steps/relabel.ts) on their own. */
 import { command } from './lib/command.ts'
-import { ROLLOUT_DEADLINE_MS } from './lib/context.ts'
+import { ROLLOUT_DEADLINE_MS } from './lib/tutorial.ts'
 import { spec } from './lib/task.ts'
 import { NAMESPACE_FLAG, namespaceFlag } from './lib/flags.ts'
 import { deletePods, parseRelabelFlags, relabel } from './steps/relabel.ts'

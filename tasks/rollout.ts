@@ -1,7 +1,7 @@
 /** Entry point: `npx tsx tasks/rollout.ts --tag T` — the rollout step (tasks/steps/rollout.ts) on its own. */
 import { UsageError } from './lib/cli.ts'
 import { command } from './lib/command.ts'
-import { tagNames } from './lib/context.ts'
+import { tagNames } from './lib/tutorial.ts'
 import { NAMESPACE_FLAG, namespaceFlag, TIMEOUT_FLAG, timeoutFlag } from './lib/flags.ts'
 import { spec } from './lib/task.ts'
 import { rollout, type RolloutVia } from './steps/rollout.ts'

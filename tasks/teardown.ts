@@ -1,6 +1,6 @@
 /** Entry point: `npx tsx tasks/teardown.ts` — the teardown step (tasks/steps/teardown.ts) on its own, optionally stopping the cluster. */
 import { command } from './lib/command.ts'
-import { ROLLOUT_DEADLINE_MS, LEFTOVER_NAMESPACE } from './lib/context.ts'
+import { ROLLOUT_DEADLINE_MS, LEFTOVER_NAMESPACE } from './lib/tutorial.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { spec } from './lib/task.ts'
 import { timeoutFlag } from './lib/flags.ts'

@@ -4,7 +4,8 @@
  * Idempotent: every step skips what is already done, so a second run only checks.
  */
 import { command } from './lib/command.ts'
-import { APP, imageRef, type Ctx, type Deps } from './lib/context.ts'
+import { APP, imageRef } from './lib/tutorial.ts'
+import { type Ctx, type Deps } from './lib/run.ts'
 import type { OverrideSpec } from './lib/manifests.ts'
 import { MINIKUBE_FLAGS } from './lib/providers/minikube.ts'
 import { spec, type Step } from './lib/task.ts'

@@ -28,7 +28,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT } from '../tasks/lib/context.ts'
+import { ROOT } from '../tasks/lib/tutorial.ts'
 import { runCommand, type Ran } from './support/spawn.ts'
 import { checkExpected, hasOnly, judgeGo, judgeReport, judgeUvu, type Verdict } from './support/parse.ts'
 import { E2E_SUITES, GO_MODULES, LAB_REPORTS, PROVIDERS, UNIT_SUITES, exceptedOn, type E2EProvider } from './support/suites.ts'

@@ -12,7 +12,7 @@ import { isNodeReady } from '../lib/kube.ts'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
 import { CLUSTER_DNS_IP } from './engine/coredns.ts'
 import { NODE_NAME } from './engine/pki.ts'
-import { METRICS_API } from '../lib/context.ts'
+import { METRICS_API } from '../lib/tutorial.ts'
 
 const cmd = spec('tasks/lab/status.ts', 'Show whether each lab component runs and answers, and whether the node is Ready.')
 

@@ -1,5 +1,5 @@
 /** Lesson 0, prerequisites: which tools are installed, their versions, and how to get the missing ones. Reads only. */
-import { NAMESPACE } from '../lib/context.ts'
+import { NAMESPACE } from '../lib/tutorial.ts'
 import { toolHint, TOOLS } from '../lib/tools.ts'
 import { assessProviders, checkTools, formatReport, hostFacts, preflight } from '../steps/preflight.ts'
 import { observe } from './observe.ts'

@@ -1,5 +1,5 @@
 /** Lesson 1, the cluster: `minikube start` (or the lab), then `kubectl get nodes` shows one node, Ready. */
-import { NAMESPACE } from '../lib/context.ts'
+import { NAMESPACE } from '../lib/tutorial.ts'
 import { NODE_READY_TIMEOUT_MS, startCluster, waitForNodeReady } from '../steps/start-cluster.ts'
 import { look, observe } from './observe.ts'
 import { NotSeen, type Lesson } from './types.ts'

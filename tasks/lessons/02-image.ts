@@ -2,7 +2,7 @@
  * Lesson 2, docker env + image: point docker at the cluster (`eval $(minikube docker-env)`; here captured once)
  * and `docker build -t programmingpercy/hellogopher:1.0` — the image lands where the cluster's runtime sees it.
  */
-import { imageRef, NAMESPACE } from '../lib/context.ts'
+import { imageRef, NAMESPACE } from '../lib/tutorial.ts'
 import { buildImages } from '../steps/build-images.ts'
 import { describeDockerEnv, dockerEnv } from '../steps/docker-env.ts'
 import { startCluster } from '../steps/start-cluster.ts'

@@ -3,7 +3,7 @@
  * `kubectl get deployment/hellogopher -o yaml` — its pod Running. Then the counter-example: an image the
  * cluster's runtime does not have leaves a pod in ErrImageNeverPull (ErrImagePull when it would pull).
  */
-import { APP, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
 import { isPodReady, podSummary } from '../lib/kube-state.ts'
 import { applyLesson, clusterWithImages, labelled, reset } from './common.ts'
 import { look, newestPod, observe, watchPod } from './observe.ts'

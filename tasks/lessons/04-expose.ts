@@ -2,7 +2,7 @@
  * Lesson 4, expose: `kubectl expose deployment hellogopher --type=NodePort --port=8080`, then the app answers
  * `Hello gopher` through the NodePort (`minikube service hellogopher`).
  */
-import { APP, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
 import { expose } from '../steps/expose.ts'
 import { EXPECTED_BODY, httpUntil, VERIFY_TIMEOUT_MS } from '../steps/verify-hello.ts'

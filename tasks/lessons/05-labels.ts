@@ -3,7 +3,8 @@
  * `author-`; `kubectl get pods --selector app=hellogopher` / `app!=hellogopher`; `kubectl delete pods -l
  * app=hellogopher` — and the Deployment brings a NEW pod back.
  */
-import { APP, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { logTo, type Step } from '../lib/task.ts'
 import { deletePods, relabel, type RelabelOptions } from '../steps/relabel.ts'

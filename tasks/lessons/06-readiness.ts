@@ -2,7 +2,7 @@
  * Lesson 6, readiness probe: a probe on the wrong port keeps the pod Running but 0/1 ready, and
  * `kubectl describe pod` shows the Event `Unhealthy … Readiness probe failed`. Fixing the port makes it 1/1.
  */
-import { APP, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
 import type { V1Pod } from '../lib/kube.ts'
 import { isPodReady, podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { applyLesson, clusterWithImages, reset } from './common.ts'

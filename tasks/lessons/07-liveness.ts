@@ -5,7 +5,8 @@
  * `Liveness probe failed` and `Killing`. (`kubectl set image deployment/hellogopher hellogopher=…:2.0` is the
  * other way the article shows: npx tsx tasks/rollout.ts --tag 2.0.)
  */
-import { APP, imageRef, type Ctx, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, imageRef, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
+import { type Ctx, type Deps } from '../lib/run.ts'
 import type { PodRecorder, PodSighting, V1Pod } from '../lib/kube.ts'
 import { podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { logTo, type Step } from '../lib/task.ts'

@@ -4,7 +4,8 @@
  * and `kubectl exec <pod> -- /bin/sh -c …` runs a command inside the pod; a container over its memory limit
  * is killed: OOMKilled, exit code 137.
  */
-import { APP, imageRef, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, imageRef, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { V1Pod } from '../lib/kube.ts'
 import { isPodReady, podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { rollout } from '../steps/rollout.ts'

@@ -4,7 +4,8 @@
  * this lesson says so and shows the metrics only.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { APP, LEFTOVER_NAMESPACE, METRICS_API, type Deps } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE, METRICS_API } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { MINIKUBE_DEFAULT_PROFILE, profileArgs } from '../lib/providers/minikube.ts'
 import { minikubeArgs } from '../lib/minikube-cli.ts'

@@ -4,7 +4,7 @@
  * `minikube service hellogopher -n hellogopher`; everything lives in hellogopher, nothing in default, and
  * `mysql -p` works inside the MySQL pod.
  */
-import { APP, NAMESPACE, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, NAMESPACE, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
 import { verifyHello } from '../steps/verify-hello.ts'
 import { clusterWithImages, inNamespace, lessonFile, reset } from './common.ts'
 import { mysqlArgs, NO_PROMPT, readyMysqlPod } from './database.ts'

@@ -3,7 +3,8 @@
  * MYSQL_SERVICE_PORT, MYSQL_PORT, MYSQL_PORT_3306_TCP*; image 5.0 uses them (with DATABASE_* as plain values)
  * to connect and create database `test`.
  */
-import { APP, NAMESPACE, type Deps } from '../lib/context.ts'
+import { APP, NAMESPACE } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
 import type { Step } from '../lib/task.ts'
 import { applyLesson, clusterWithImages, inNamespace, labelled, lessonFile, reset } from './common.ts'

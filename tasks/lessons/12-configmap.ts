@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
-import { APP, NAMESPACE, ROOT, type Deps } from '../lib/context.ts'
+import { APP, NAMESPACE, ROOT } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { KubernetesObject, V1Pod } from '../lib/kube.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { kubectl } from '../lib/kubectl.ts'

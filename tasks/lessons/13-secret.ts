@@ -5,7 +5,8 @@
  * patching the right value back heals it.
  */
 import { join } from 'node:path'
-import { APP, MANIFESTS_DIR, NAMESPACE, type Deps } from '../lib/context.ts'
+import { APP, MANIFESTS_DIR, NAMESPACE } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { KubernetesObject, V1Pod } from '../lib/kube.ts'
 import { isPodReady, podSummary } from '../lib/kube-state.ts'
 import { loadManifests, manifestObjects } from '../lib/manifests.ts'

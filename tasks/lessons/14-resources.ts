@@ -4,7 +4,8 @@
  * `kubectl top pods` shows the use where metrics-server runs; a limit too low ends in OOMKilled (lesson 8).
  */
 import { join } from 'node:path'
-import { APP, MANIFESTS_DIR, METRICS_API, NAMESPACE, type Deps } from '../lib/context.ts'
+import { APP, MANIFESTS_DIR, METRICS_API, NAMESPACE } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { KubernetesObject, V1Pod } from '../lib/kube.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import { loadManifests, manifestObjects } from '../lib/manifests.ts'

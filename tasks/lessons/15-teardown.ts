@@ -3,7 +3,7 @@
  * early lessons leave in default), restore the kubectl context's namespace. `npx tsx tasks/teardown.ts
  * --stop-cluster` also stops the cluster; this lesson leaves it running.
  */
-import { APP, NAMESPACE, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, NAMESPACE, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
 import { LEFTOVERS, teardown } from '../steps/teardown.ts'
 import { expose } from '../steps/expose.ts'
 import { useNamespace } from '../steps/use-namespace.ts'

@@ -5,8 +5,8 @@
  * read-only interface, so it is tested with fakes; the runner prints ✔/✘ and, for each ✘, the hint.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import type { Deps } from '../lib/context.ts'
-import { clusterImage } from '../lib/context.ts'
+import type { Deps } from '../lib/run.ts'
+import { clusterImage } from '../lib/run.ts'
 import type { CoreV1Event, KubernetesObject, PodMetricsList, Ref, V1Pod } from '../lib/kube.ts'
 import { isPodReady, podSummary } from '../lib/kube-state.ts'
 import { redact } from '../lib/redact.ts'

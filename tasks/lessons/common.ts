@@ -4,7 +4,8 @@
  * factory whose options are only known while it runs.
  */
 import { join } from 'node:path'
-import { APP, MANIFESTS_DIR, NAMESPACE, type Ctx, type Deps, LEFTOVER_NAMESPACE } from '../lib/context.ts'
+import { APP, MANIFESTS_DIR, NAMESPACE, LEFTOVER_NAMESPACE } from '../lib/tutorial.ts'
+import { type Ctx, type Deps } from '../lib/run.ts'
 import { kubectl } from '../lib/kubectl.ts'
 import { redact } from '../lib/redact.ts'
 import { CommandError } from '../lib/shell.ts'

@@ -2,7 +2,8 @@
  * The tutorial's database, seen from both sides (lessons 10–13): `mysql -p` inside the MySQL pod once it listens,
  * and the app's log saying it connected. Read-only observations shared by those lessons.
  */
-import { APP, NAMESPACE, type Deps } from '../lib/context.ts'
+import { APP, NAMESPACE } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import { isPodReady } from '../lib/kube-state.ts'
 import type { Step } from '../lib/task.ts'
 import { CONTAINER, look, newestPod, observe } from './observe.ts'

@@ -2,7 +2,7 @@
  * How a lesson shows what a learner must see: the command a person would type to look (echoed, with the lines
  * of its output that matter) and a check of the same fact through the API, waiting by watch with a deadline.
  */
-import type { Ctx, Deps } from '../lib/context.ts'
+import type { Ctx, Deps } from '../lib/run.ts'
 import type { Kube, V1Pod } from '../lib/kube.ts'
 import { podSummary, TimeoutError } from '../lib/kube-state.ts'
 import { kubectl } from '../lib/kubectl.ts'

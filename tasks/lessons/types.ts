@@ -1,5 +1,5 @@
 /** What a lesson is: its place in the tutorial, what you will see, and the steps that get you there and show it. */
-import type { Deps } from '../lib/context.ts'
+import type { Deps } from '../lib/run.ts'
 import { redact } from '../lib/redact.ts'
 import type { Step } from '../lib/task.ts'
 import type { Check } from './check.ts'

@@ -5,7 +5,7 @@
  * refusal stays one line), or a report (`run`) after the same guard. Failures are one line, exit 1 (cli.ts runMain).
  */
 import { isMain, parseCli, runMain, usage, UnexpectedArgumentError, UsageError, type CommandSpec, type Parsed } from './cli.ts'
-import type { Ctx, Deps } from './context.ts'
+import type { Ctx, Deps } from './run.ts'
 import { createShell, type Shell } from './shell.ts'
 import { guardCluster, resolveRun, runList, type GuardOptions, type Prepared, type Step } from './task.ts'
 

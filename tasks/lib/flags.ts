@@ -1,6 +1,6 @@
 /** Flags several tasks share (--namespace, --timeout): their spec and how each is checked, before any cluster is contacted. */
 import { UsageError, type ParsedFlags } from './cli.ts'
-import { NAMESPACE, ROLLOUT_DEADLINE_MS } from './context.ts'
+import { NAMESPACE, ROLLOUT_DEADLINE_MS } from './tutorial.ts'
 
 const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 

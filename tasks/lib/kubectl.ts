@@ -3,7 +3,7 @@
  * pinned to the run's context without the learner having to switch; the lab's own set-up runs kubectlArgs through
  * runKubectl with its admin kubeconfig in the environment.
  */
-import type { Deps } from './context.ts'
+import type { Deps } from './run.ts'
 import { fileCurrentContext } from './kubeconfig.ts'
 import type { Log } from './providers/types.ts'
 import type { RunOpts, RunResult, Shell } from './shell.ts'

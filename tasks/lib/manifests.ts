@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
 import { LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { KubernetesObject } from './kube.ts'
-import { DEFAULT_IMAGE_REPO, ROOT } from './context.ts'
+import { DEFAULT_IMAGE_REPO, ROOT } from './tutorial.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from './lifecycle.ts'
 import { registerSecret } from './redact.ts'
 

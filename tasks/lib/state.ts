@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ROOT } from './context.ts'
+import { ROOT } from './tutorial.ts'
 
 export const STATE_FILE = join(ROOT, '.cache', 'state.json')
 

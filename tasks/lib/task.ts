@@ -5,7 +5,8 @@
  */
 import { Listr, type ListrTask, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2'
 import { COMMON_FLAGS, UsageError, type CommandSpec, type Parsed } from './cli.ts'
-import { defaultCtx, tagNames, type Ctx, type Deps } from './context.ts'
+import { tagNames } from './tutorial.ts'
+import { defaultCtx, type Ctx, type Deps } from './run.ts'
 import type { Kube } from './kube.ts'
 import { resolveKubeconfig } from './kubeconfig.ts'
 import { acquireRunLock } from './lifecycle.ts'

@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs'
 import { basename, isAbsolute, join, resolve } from 'node:path'
-import { DEFAULT_IMAGE_REPO, MANIFESTS_DIR, ROOT, type Deps } from '../lib/context.ts'
+import { DEFAULT_IMAGE_REPO, MANIFESTS_DIR, ROOT } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { KubernetesObject, V1Deployment } from '../lib/kube.ts'
 import { KubeError, rolloutStatus } from '../lib/kube-state.ts'
 import { kubectl } from '../lib/kubectl.ts'

@@ -3,7 +3,7 @@
  * ONCE, into ctx.dockerEnv; later steps pass it as `env`, so nobody has to `eval $(minikube docker-env)`.
  * A read: never skipped.
  */
-import type { Deps } from '../lib/context.ts'
+import type { Deps } from '../lib/run.ts'
 import { formatCommand } from '../lib/shell.ts'
 import { logTo, type Step } from '../lib/task.ts'
 

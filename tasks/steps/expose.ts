@@ -1,5 +1,6 @@
 /** Lesson 4: `kubectl expose deployment hellogopher --type=NodePort --port=8080` and show its URL. Idempotent: skips when the NodePort Service exists. */
-import { APP, type Deps } from '../lib/context.ts'
+import { APP } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { KubernetesObject } from '../lib/kube.ts'
 import { kubectl } from '../lib/kubectl.ts'
 import { logTo, type Step } from '../lib/task.ts'

@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, type Deps } from '../lib/context.ts'
+import { ROOT } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import { makeProvider } from '../lib/providers/index.ts'
 import { PROVIDER_NAMES, type Provider, type ProviderName, type ProviderStatus } from '../lib/providers/types.ts'
 import type { Shell } from '../lib/shell.ts'

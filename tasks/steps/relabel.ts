@@ -4,7 +4,8 @@
  * targeted pod already has the wanted labels); deleting is not (it skips only when nothing matches).
  */
 import { UsageError, type ParsedFlags } from '../lib/cli.ts'
-import { APP, type Deps, ROLLOUT_DEADLINE_MS } from '../lib/context.ts'
+import { APP, ROLLOUT_DEADLINE_MS } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import type { V1Pod } from '../lib/kube.ts'
 import { isPodReady, podSummary } from '../lib/kube-state.ts'
 import { kubectl } from '../lib/kubectl.ts'

@@ -1,5 +1,5 @@
 /** Lesson 1: start the provider's cluster (`minikube start`, or the lab) and wait for a Ready node. Idempotent: skips when it runs. */
-import type { Deps } from '../lib/context.ts'
+import type { Deps } from '../lib/run.ts'
 import { isNodeReady, readyCondition, type Kube, type V1Node } from '../lib/kube.ts'
 import { logTo, type Step } from '../lib/task.ts'
 

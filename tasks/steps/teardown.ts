@@ -3,7 +3,8 @@
  * `default`), put the kubectl context's namespace back, optionally stop the cluster.
  * Idempotent: deletes only what exists and skips when nothing of the tutorial is left.
  */
-import { APP, LEFTOVER_NAMESPACE, ROLLOUT_DEADLINE_MS, type Ctx, type Deps } from '../lib/context.ts'
+import { APP, LEFTOVER_NAMESPACE, ROLLOUT_DEADLINE_MS } from '../lib/tutorial.ts'
+import { type Ctx, type Deps } from '../lib/run.ts'
 import type { Kube, KubernetesObject } from '../lib/kube.ts'
 import { TimeoutError } from '../lib/kube-state.ts'
 import { kubectl, setContextNamespace } from '../lib/kubectl.ts'

@@ -2,7 +2,7 @@
  * Lesson 10: `kubectl config set-context --current --namespace=hellogopher`, remembering the namespace it replaces
  * (teardown restores it). Idempotent: skips when the context already uses the namespace.
  */
-import type { Deps } from '../lib/context.ts'
+import type { Deps } from '../lib/run.ts'
 import { setContextNamespace } from '../lib/kubectl.ts'
 import { displayPath } from '../lib/manifests.ts'
 import { readState, STATE_FILE, writeState } from '../lib/state.ts'

@@ -2,7 +2,8 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { setTimeout as delay } from 'node:timers/promises'
-import { APP, type Deps } from '../lib/context.ts'
+import { APP } from '../lib/tutorial.ts'
+import { type Deps } from '../lib/run.ts'
 import { logTo, type Step } from '../lib/task.ts'
 
 export const VERIFY_TIMEOUT_MS = 60_000

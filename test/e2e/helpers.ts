@@ -3,7 +3,7 @@
  * the cluster the way a person would (kubectl built by the lab, HTTP through the NodePort, pod logs).
  */
 import { spawn } from 'node:child_process'
-import { ROOT } from '../../tasks/lib/context.ts'
+import { ROOT } from '../../tasks/lib/tutorial.ts'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
 import { newestPod } from '../../tasks/lessons/observe.ts'
 import { Kube, loadClientNode, podSummary, stableJson, type CoreV1Event, type KubernetesObject, type Ref, type V1Pod } from '../../tasks/lib/kube.ts'

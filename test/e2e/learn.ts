@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as assert from 'uvu/assert'
-import { MANIFESTS_DIR } from '../../tasks/lib/context.ts'
+import { MANIFESTS_DIR } from '../../tasks/lib/tutorial.ts'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
 import type { KubernetesObject } from '../../tasks/lib/kube.ts'
 import { expectOk, kube, kubectl, provider, task, type Ran } from './helpers.ts'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ROOT } from '../../tasks/lib/context.ts'
+import { ROOT } from '../../tasks/lib/tutorial.ts'
 import { E2E_PROVIDER, expectOk, lesson, sh, task, type Ran } from './helpers.ts'
 
 let run: Ran

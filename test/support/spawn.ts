@@ -1,6 +1,6 @@
 /** Run a command for the test tooling: output collected (and echoed unless told not to), exit code returned, never thrown. */
 import { spawn } from 'node:child_process'
-import { ROOT } from '../../tasks/lib/context.ts'
+import { ROOT } from '../../tasks/lib/tutorial.ts'
 
 export interface Ran {
   code: number

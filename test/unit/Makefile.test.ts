@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { listing, missingScript, plan, TARGETS } from '../../Makefile.ts'
-import { ROOT } from '../../tasks/lib/context.ts'
+import { ROOT } from '../../tasks/lib/tutorial.ts'
 
 const run = promisify(execFile)
 

@@ -9,7 +9,7 @@ import type { RestCall } from '../../tasks/lib/kube-rest.ts'
 import { directEndpoint, type Provider } from '../../tasks/lib/providers/types.ts'
 import { CommandError, formatCommand, type Background, type RunOpts, type RunResult, type Shell, type StartOpts } from '../../tasks/lib/shell.ts'
 import type { Step, TaskApi } from '../../tasks/lib/task.ts'
-import { defaultCtx, type Ctx, type Deps } from '../../tasks/lib/context.ts'
+import { defaultCtx, type Ctx, type Deps } from '../../tasks/lib/run.ts'
 
 // the generated APIs (kube.core, .apps, .kc) are read synchronously below: client-node loaded once, up front
 await loadClientNode()

@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
-import { ROOT } from '../context.ts'
+import { ROOT } from '../tutorial.ts'
 import type { Kube } from '../kube.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import { fullRef } from '../image-ref.ts'

@@ -5,7 +5,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
-import { ROOT } from '../context.ts'
+import { ROOT } from '../tutorial.ts'
 import { registerTempPath, releaseTempPath, tempPrefix } from '../lifecycle.ts'
 import { inspectImage } from '../docker-api.ts'
 import { dockerArgs } from '../docker-cli.ts'

@@ -6,7 +6,7 @@
  * This tool neither starts nor stops such a cluster, and the context guard keeps it from changing one by accident.
  */
 import { UsageError } from '../cli.ts'
-import { DEFAULT_IMAGE_REPO, tagNames } from '../context.ts'
+import { DEFAULT_IMAGE_REPO, tagNames } from '../tutorial.ts'
 import { CommandError, formatCommand, type Shell } from '../shell.ts'
 import type { Kube } from '../kube.ts'
 import { KubeError } from '../kube-state.ts'

@@ -1,6 +1,6 @@
 /** Which namespaces status and diagram look at: the one asked for, else the tutorial's and the one early lessons use. */
 import { UsageError } from '../cli.ts'
-import { LEFTOVER_NAMESPACE, NAMESPACE } from '../context.ts'
+import { LEFTOVER_NAMESPACE, NAMESPACE } from '../tutorial.ts'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 

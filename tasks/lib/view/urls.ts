@@ -5,7 +5,7 @@
  * here). Each Service is asked once per NodePort; a failure leaves the URL out and says why once.
  */
 import type { V1Service } from '@kubernetes/client-node'
-import type { Deps } from '../context.ts'
+import type { Deps } from '../run.ts'
 
 export interface UrlResolver {
   /** Known URLs by `namespace/name`; starts resolving the ones not asked yet (onResolved fires when one arrives). */

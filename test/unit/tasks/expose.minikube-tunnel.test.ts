@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ROOT } from '../../../tasks/lib/context.ts'
+import { ROOT } from '../../../tasks/lib/tutorial.ts'
 import { alive } from '../../support/testkit.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'expose-minikube-'))

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ROOT } from '../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../tasks/lib/tutorial.ts'
 import { fakeKubeconfig } from '../../../support/testkit.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'validate-first-'))

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { acquireRunLock, launcherChain, launcherKind, LOCK_HOLDER_ENV, pidAlive, procStat, releaseRunLock, RunLockedError, sweepStaleTemp, tempPrefix } from '../../../../tasks/lib/lifecycle.ts'
-import { ROOT } from '../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../tasks/lib/tutorial.ts'
 
 const dirs: string[] = []
 const tmp = () => {

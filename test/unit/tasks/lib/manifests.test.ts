@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { MANIFESTS_DIR } from '../../../../tasks/lib/context.ts'
+import { MANIFESTS_DIR } from '../../../../tasks/lib/tutorial.ts'
 import {
   applyOverrides,
   containersOf,

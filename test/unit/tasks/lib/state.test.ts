@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readState, STATE_FILE, writeState } from '../../../../tasks/lib/state.ts'
-import { ROOT } from '../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../tasks/lib/tutorial.ts'
 
 const dirs: string[] = []
 const fresh = () => {

@@ -19,7 +19,7 @@ import {
   SOURCE_LABEL,
 } from '../../../../tasks/steps/build-images.ts'
 import { UsageError } from '../../../../tasks/lib/cli.ts'
-import { HELLOGOPHER_DIR } from '../../../../tasks/lib/context.ts'
+import { HELLOGOPHER_DIR } from '../../../../tasks/lib/tutorial.ts'
 import { CommandError, type Shell } from '../../../../tasks/lib/shell.ts'
 import { evalSkip, fakeDeps, fakeProvider, fakeShell, runStep, testCtx, type Call } from '../../fakes.ts'
 

@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parse } from 'yaml'
-import { ROOT } from '../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../tasks/lib/tutorial.ts'
 import { KubeError, TimeoutError, type CoreV1Event, type V1Deployment, type V1Pod } from '../../../../tasks/lib/kube.ts'
 import { alreadyRuns, crashInPreviousLog, renderDeployment, rollout, selectorOf } from '../../../../tasks/steps/rollout.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from '../../fakes.ts'

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ROOT } from '../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../tasks/lib/tutorial.ts'
 import { checkExpected } from '../../../support/parse.ts'
 import { E2E_SUITES, exceptedOn } from '../../../support/suites.ts'
 

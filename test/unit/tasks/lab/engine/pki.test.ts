@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parseAllDocuments } from 'yaml'
-import { ROOT } from '../../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../../tasks/lib/tutorial.ts'
 import { certSpecs, FIRST_SERVICE_IP, NODE_NAME, pkiFiles, SERVICE_CIDR } from '../../../../../tasks/lab/engine/pki.ts'
 
 const IP = '10.250.0.1'

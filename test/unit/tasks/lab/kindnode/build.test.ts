@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml'
 import { componentRecipe, etcdModuleVersion, EXTRA_IMAGES, parseKubeadmImages } from '../../../../../tasks/lab/kindnode/build.ts'
 import { dockerdRuntimeArgs, missingCapabilities, NOCAP_RUNTIME } from '../../../../../tasks/lab/engine/runtime.ts'
 import { COREDNS_IMAGE, COREDNS_VERSION } from '../../../../../tasks/lab/engine/coredns.ts'
-import { ROOT } from '../../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../../tasks/lib/tutorial.ts'
 
 /** Recorded: `kubeadm config images list --kubernetes-version v1.34.4` (kubeadm v1.34.4 built by the lab). */
 const KUBEADM_LIST = `registry.k8s.io/kube-apiserver:v1.34.4

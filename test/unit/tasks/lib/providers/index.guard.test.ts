@@ -16,7 +16,7 @@ import type { Provider } from '../../../../../tasks/lib/providers/types.ts'
 import { spec } from '../../../../../tasks/lib/task.ts'
 import { command, type Guard, type Run } from '../../../../../tasks/lib/command.ts'
 import type { CommandSpec } from '../../../../../tasks/lib/cli.ts'
-import type { Ctx } from '../../../../../tasks/lib/context.ts'
+import type { Ctx } from '../../../../../tasks/lib/run.ts'
 import { fakeShell } from '../../../fakes.ts'
 
 /** What a command gets once its flags are checked and its guard passed (undefined for --help): command() with a report that keeps it. */

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UsageError } from '../../../../../tasks/lib/cli.ts'
-import { ROOT } from '../../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../../tasks/lib/tutorial.ts'
 import { MINIKUBE_FLAGS } from '../../../../../tasks/lib/providers/minikube.ts'
 import { spec } from '../../../../../tasks/lib/task.ts'
 import { command, type Guard, type Run } from '../../../../../tasks/lib/command.ts'
 import type { CommandSpec } from '../../../../../tasks/lib/cli.ts'
-import type { Ctx } from '../../../../../tasks/lib/context.ts'
+import type { Ctx } from '../../../../../tasks/lib/run.ts'
 
 /** What a command gets once its flags are checked and its guard passed (undefined for --help): command() with a report that keeps it. */
 async function prepare(cmd: CommandSpec, argv: string[], guard: Guard): Promise<Run<Record<string, never>, Ctx> | undefined> {

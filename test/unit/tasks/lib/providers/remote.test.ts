@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { UsageError } from '../../../../../tasks/lib/cli.ts'
 import { applyOverrides, describeOverride, loadManifests, manifestObjects } from '../../../../../tasks/lib/manifests.ts'
 import { providerOverrides } from '../../../../../tasks/steps/apply.ts'
-import { MANIFESTS_DIR } from '../../../../../tasks/lib/context.ts'
+import { MANIFESTS_DIR } from '../../../../../tasks/lib/tutorial.ts'
 import {
   checkRegistry,
   isLoopbackRegistry,

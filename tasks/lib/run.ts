@@ -1,43 +1,11 @@
 /**
- * What every task shares: the run's settings (Ctx, carried through a listr2 list) and its dependencies
+ * What every task of a run shares: its settings (Ctx, carried through a listr2 list) and its dependencies
  * (Deps: shell, cluster client, provider — injected so tests can pass fakes).
  */
-import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Kube } from './kube.ts'
 import type { Provider } from './providers/types.ts'
 import type { Shell } from './shell.ts'
-
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const MANIFESTS_DIR = join(ROOT, 'manifests')
-export const HELLOGOPHER_DIR = join(ROOT, 'hellogopher')
-
-/** The tutorial's names. */
-export const NAMESPACE = 'hellogopher'
-export const APP = 'hellogopher'
-export const DEFAULT_IMAGE_REPO = 'programmingpercy/hellogopher'
-/** Where lessons 3–9 and 12 work before the tutorial has a namespace of its own. */
-export const LEFTOVER_NAMESPACE = 'default'
-/** The APIService metrics-server registers (lesson 9's `kubectl top`, lesson 14, the lab). */
-export const METRICS_API = 'v1beta1.metrics.k8s.io'
-/** How long a rollout may take before it counts as failed (--timeout's default). */
-export const ROLLOUT_DEADLINE_MS = 120_000
-
-export interface TagSpec {
-  timeoutSeconds: number
-  database: boolean
-  summary?: string
-}
-
-/** Tags 1.0–5.0 and what each build does; hellogopher/tags.json is the one source of truth. */
-export function loadTags(): Record<string, TagSpec> {
-  return JSON.parse(readFileSync(join(HELLOGOPHER_DIR, 'tags.json'), 'utf8')) as Record<string, TagSpec>
-}
-
-export function tagNames(): string[] {
-  return Object.keys(loadTags()).sort((a, b) => Number(a) - Number(b))
-}
+import { DEFAULT_IMAGE_REPO, NAMESPACE, tagNames } from './tutorial.ts'
 
 export interface Ctx {
   namespace: string
@@ -64,10 +32,6 @@ export function defaultCtx(over: Partial<Ctx> = {}): Ctx {
     verbose: false,
     ...over,
   }
-}
-
-export function imageRef(ctx: Pick<Ctx, 'imageRepo'>, tag: string): string {
-  return `${ctx.imageRepo}:${tag}`
 }
 
 /** The ref the cluster runs for a tutorial image: the provider's override (a registry ref) or the tutorial's own. */
