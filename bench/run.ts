@@ -20,15 +20,23 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_BASE, hellogopherSourceHash } from '../tasks/steps/build-images.ts'
 import { ROOT, tagNames } from '../tasks/lib/tutorial.ts'
-import { Watch } from '@kubernetes/client-node'
+import { KubeConfig, Watch } from '@kubernetes/client-node'
 import { Kube, loadClientNode, type V1Pod } from '../tasks/lib/kube.ts'
 import { LAB_CONTEXT, LAB_NODE_IP } from '../tasks/lab/engine/paths.ts'
 import { MYSQL_COMPAT_IMAGE } from '../tasks/lab/images/build.ts'
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_HOST, KUBECONFIG, PID_DIR } from '../tasks/lab/engine/paths.ts'
 import { bootTimeSec, median, parseExecs, parseMaxRssMb, processStartMs, stepDurations, summarizeExecs, type Stamped } from './measure.ts'
 
-// the generated APIs (kube.core, .apps, .kc) are read synchronously below: client-node loaded once, up front
+// Kube's named reads may need client-node: loaded once, up front, outside what is measured
 await loadClientNode()
+
+/** The lab's context as client-node reads it, for the bench's own watch (not through the project's cluster module). */
+function labKubeConfig(): KubeConfig {
+  const kc = new KubeConfig()
+  kc.loadFromFile(KUBECONFIG)
+  kc.setCurrentContext(LAB_CONTEXT)
+  return kc
+}
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, 'skip-rollout': { type: 'boolean' }, restart: { type: 'boolean' }, only: { type: 'string' } },
@@ -115,7 +123,7 @@ const imageOf = (p: V1Pod) => p.spec?.containers?.find((c) => c.name === 'hellog
 /** P2: roll to `tag`; returns lag from the last new pod's Ready (by watch / by lastTransitionTime) to the task's exit. */
 async function rolloutLag(kube: Kube, tag: string): Promise<{ watchMs: number; ltMs: number; totalMs: number }> {
   const seenReady = new Map<string, number>()
-  const ctl = await new Watch(kube.kc).watch('/api/v1/namespaces/hellogopher/pods', { labelSelector: 'app=hellogopher' }, (_phase, p: V1Pod) => {
+  const ctl = await new Watch(labKubeConfig()).watch('/api/v1/namespaces/hellogopher/pods', { labelSelector: 'app=hellogopher' }, (_phase, p: V1Pod) => {
     if (imageOf(p).endsWith(`:${tag}`) && readyAt(p) && !seenReady.has(p.metadata!.name!)) seenReady.set(p.metadata!.name!, Date.now())
   }, () => {})
   const t0 = Date.now()

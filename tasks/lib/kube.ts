@@ -175,8 +175,8 @@ export class Kube {
 
   /**
    * The generated APIs (client-node must be loaded: `await kube.client()`). Under tasks/ only the cluster module
-   * (tasks/lib/kube*.ts) calls them — everything else uses the named methods below (test/unit/layout.test.ts checks
-   * it); e2e suites read through them to check independently.
+   * (tasks/lib/kube*.ts) calls them — everything else uses the named methods below; the e2e suites, the fault
+   * suite and the bench read through a client of their own (test/unit/layout.test.ts checks both).
    */
   get core(): CoreV1Api {
     return (this._core ??= this.kc.makeApiClient(loaded('core').CoreV1Api))

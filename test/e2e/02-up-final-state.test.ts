@@ -6,7 +6,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Ref } from '../../tasks/lib/kube.ts'
-import { E2E_PROVIDER, expectOk, kube, kubectl, podUids, serviceGet, servingPod, stepLines, task, versionsOf } from './helpers.ts'
+import { api, E2E_PROVIDER, expectOk, kube, kubectl, podUids, serviceGet, servingPod, stepLines, task, versionsOf } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -36,7 +36,7 @@ test('up brings the tutorial to its final state', async () => {
 })
 
 test('GET through the NodePort answers Hello gopher', async () => {
-  const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })
+  const svc = await api().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })
   const port = svc.spec?.ports?.[0]?.nodePort ?? 0
   assert.is(svc.spec?.type, 'NodePort')
   assert.ok(port >= 30000 && port <= 32767, `nodePort ${port}`)
@@ -58,7 +58,7 @@ test('GET through the NodePort answers Hello gopher', async () => {
 
 test('the running Deployment is the final form: image 5.0, 1 replica, probes, settings from the ConfigMap and Secret', async () => {
   const k = kube()
-  const d = await k.apps.readNamespacedDeployment({ namespace: NS, name: 'hellogopher' })
+  const d = await api().apps.readNamespacedDeployment({ namespace: NS, name: 'hellogopher' })
   // TUTORIAL.md, Final state: "Deployment hellogopher (image 5.0, replicas 1, envFrom the ConfigMap, DATABASE_PASSWORD
   // from the Secret, readiness + liveness httpGet / 8080 with initialDelaySeconds 5, timeoutSeconds 1, failureThreshold 3"
   assert.is(d.spec?.replicas, 1)
@@ -88,10 +88,10 @@ test('the running Deployment is the final form: image 5.0, 1 replica, probes, se
   const ready = pods[0]!.status?.conditions?.find((x) => x.type === 'Ready')
   assert.is(ready?.status, 'True', `pod ${pods[0]!.metadata?.name} not Ready`)
   // TUTORIAL.md lesson 12: ConfigMap database-configs {DATABASE_USERNAME: root, DATABASE_NAME: test}
-  const cm = await k.core.readNamespacedConfigMap({ namespace: NS, name: 'database-configs' })
+  const cm = await api().core.readNamespacedConfigMap({ namespace: NS, name: 'database-configs' })
   assert.equal(cm.data, { DATABASE_USERNAME: 'root', DATABASE_NAME: 'test' })
   // TUTORIAL.md lesson 13: DATABASE_PASSWORD: cGFzc3dvcmQ= (compared, never printed)
-  const secret = await k.core.readNamespacedSecret({ namespace: NS, name: 'database-secrets' })
+  const secret = await api().core.readNamespacedSecret({ namespace: NS, name: 'database-secrets' })
   assert.ok(secret.data?.DATABASE_PASSWORD === 'cGFzc3dvcmQ=', "Secret database-secrets: DATABASE_PASSWORD is not the tutorial's value (not shown)")
 })
 
@@ -106,7 +106,7 @@ test('the hellogopher pod got MYSQL_SERVICE_HOST from the Service, and logged co
   const pod = await servingPod(NS)
   const env = await kubectl(['exec', '-n', NS, pod, '--', 'env'])
   await expectOk(env, 'env in hellogopher', NS)
-  const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'mysql' })
+  const svc = await api().core.readNamespacedService({ namespace: NS, name: 'mysql' })
   assert.match(env.stdout, new RegExp(`^MYSQL_SERVICE_HOST=${svc.spec?.clusterIP?.replace(/\./g, '\\.')}$`, 'm'))
   assert.match(env.stdout, /^MYSQL_SERVICE_PORT=3306$/m)
   assert.match(env.stdout, /^MYSQL_PORT_3306_TCP=tcp:\/\//m)

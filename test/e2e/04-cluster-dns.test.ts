@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { E2E_PROVIDER, expectOk, kube, kubectl, sh, task } from './helpers.ts'
+import { api, E2E_PROVIDER, expectOk, kube, kubectl, sh, task } from './helpers.ts'
 
 const NS = 'hellogopher'
 const DEAD_SERVICE_IP = '10.96.250.250'
@@ -25,7 +25,7 @@ function answers(out: string): string[] {
 }
 
 test('kube-dns runs with the ClusterIP the kubelet hands to pods', async () => {
-  const svc = await kube().core.readNamespacedService({ namespace: 'kube-system', name: 'kube-dns' })
+  const svc = await api().core.readNamespacedService({ namespace: 'kube-system', name: 'kube-dns' })
   assert.is(svc.spec?.clusterIP, '10.96.0.10')
   const conf = await kubectl(['exec', '-n', NS, 'deploy/hellogopher', '--', 'cat', '/etc/resolv.conf'])
   await expectOk(conf, 'cat /etc/resolv.conf in hellogopher', NS)
@@ -34,7 +34,7 @@ test('kube-dns runs with the ClusterIP the kubelet hands to pods', async () => {
 })
 
 test('mysql and mysql.hellogopher.svc.cluster.local resolve to the Service ClusterIP', async () => {
-  const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'mysql' })
+  const svc = await api().core.readNamespacedService({ namespace: NS, name: 'mysql' })
   const ip = svc.spec?.clusterIP
   assert.ok(ip && ip !== 'None', `service/mysql has no ClusterIP: ${ip}`)
   for (const name of ['mysql', 'mysql.hellogopher.svc.cluster.local']) {
@@ -58,7 +58,7 @@ test('the MySQL port answers by name, and the env vars still name the same Servi
   await expectOk(r, 'nc mysql 3306', NS)
   assert.match(r.stdout, /mysql_native_password|caching_sha2_password/, `no MySQL greeting from mysql:3306: ${JSON.stringify(r.stdout.slice(0, 120))}`)
   const env = await kubectl(['exec', '-n', NS, 'deploy/hellogopher', '--', 'env'])
-  const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'mysql' })
+  const svc = await api().core.readNamespacedService({ namespace: NS, name: 'mysql' })
   assert.match(env.stdout, new RegExp(`^MYSQL_SERVICE_HOST=${svc.spec!.clusterIP!.replace(/\./g, '\\.')}$`, 'm'))
 })
 

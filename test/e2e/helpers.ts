@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import { ROOT } from '../../tasks/lib/tutorial.ts'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
 import { newestPod } from '../../tasks/lessons/observe.ts'
+import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node'
 import { Kube, loadClientNode, podSummary, stableJson, type CoreV1Event, type KubernetesObject, type Ref, type V1Pod } from '../../tasks/lib/kube.ts'
 import { BIN_DIR, DOCKER_HOST, KUBECONFIG } from '../../tasks/lab/engine/paths.ts'
 import { LAB_CONTEXT } from '../../tasks/lab/engine/paths.ts'
@@ -14,7 +15,7 @@ import { KIND_DEFAULT_NAME, kindContext, kindProvider } from '../../tasks/lib/pr
 import { MINIKUBE_DEFAULT_PROFILE, minikubeProvider } from '../../tasks/lib/providers/minikube.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
 
-// the generated APIs (kube.core, .apps, .kc) are read synchronously below: client-node loaded once, up front
+// the project's Kube is used for its own named reads (listPods, read, …), which may need client-node: loaded up front
 await loadClientNode()
 
 /** Which cluster the suites look at: the lab (default), kind or minikube (E2E_PROVIDER=kind|minikube, the GitHub Actions jobs). */
@@ -69,6 +70,22 @@ export const kube = () =>
   : E2E_PROVIDER === 'minikube' ? new Kube({ context: minikubeProfile() })
   : new Kube({ kubeconfig: KUBECONFIG, context: LAB_CONTEXT })
 
+/** The kubectl context the suites look at (the same one kube() and kubectl use). */
+export const e2eContext = (): string =>
+  E2E_PROVIDER === 'kind' ? kindContext(process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME) : E2E_PROVIDER === 'minikube' ? minikubeProfile() : LAB_CONTEXT
+
+/**
+ * An independent client for the suites' own reads: client-node's generated APIs straight from the kubeconfig
+ * (the lab's file, else kubectl's default), not through the project's cluster module — whose reads they check.
+ */
+export function api(): { kc: KubeConfig; core: CoreV1Api; apps: AppsV1Api; objects: KubernetesObjectApi } {
+  const kc = new KubeConfig()
+  if (E2E_PROVIDER === 'lab') kc.loadFromFile(KUBECONFIG)
+  else kc.loadFromDefault()
+  kc.setCurrentContext(e2eContext())
+  return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), objects: KubernetesObjectApi.makeApiClient(kc) }
+}
+
 /** The provider the suites look through (image in the runtime, NodePort URL). */
 export const provider = () =>
   E2E_PROVIDER === 'kind' ? kindProvider({ name: process.env.KIND_CLUSTER_NAME || KIND_DEFAULT_NAME })
@@ -94,7 +111,7 @@ export async function clusterReport(namespace = 'hellogopher'): Promise<string> 
   try {
     const k = kube()
     const pods = await k.listPods(namespace)
-    const ev = await k.must('events', () => k.core.listNamespacedEvent({ namespace }))
+    const ev = await k.must('events', () => api().core.listNamespacedEvent({ namespace }))
     const last = ev.items.slice(-8).map((e) => `  ${e.type} ${e.reason} ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message}`)
     return [`pods in ${namespace}:`, ...pods.map((p: V1Pod) => `  ${podSummary(p)}`), 'last events:', ...last].join('\n')
   } catch (e) {
@@ -222,7 +239,7 @@ function moment(type: string, p: V1Pod): PodMoment {
  */
 export async function watchWhile<T>(namespace: string, fn: () => Promise<T>, onPod?: (p: V1Pod, type: string) => void): Promise<{ result: T; pods: PodMoment[]; events: CoreV1Event[]; errors: string[] }> {
   const { Watch } = await import('@kubernetes/client-node')
-  const w = new Watch(kube().kc)
+  const w = new Watch(api().kc)
   const pods: PodMoment[] = []
   const events: CoreV1Event[] = []
   const errors: string[] = []

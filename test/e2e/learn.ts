@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert'
 import { MANIFESTS_DIR } from '../../tasks/lib/tutorial.ts'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
 import type { KubernetesObject } from '../../tasks/lib/kube.ts'
-import { expectOk, kube, kubectl, provider, task, type Ran } from './helpers.ts'
+import { api, expectOk, kube, kubectl, provider, task, type Ran } from './helpers.ts'
 
 export const DEF = 'default'
 export const NS = 'hellogopher'
@@ -114,7 +114,7 @@ export async function snapshot(ns: string, o: { statusMoves?: boolean } = {}): P
   const snap: Snapshot = {}
   const kinds: Array<[string, string]> = [['apps/v1', 'Deployment'], ['apps/v1', 'ReplicaSet'], ['v1', 'Service'], ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'Pod']]
   for (const [apiVersion, kind] of kinds) {
-    const list = await k.must(`list ${kind}s`, () => k.objects.list(apiVersion, kind, ns))
+    const list = await k.must(`list ${kind}s`, () => api().objects.list(apiVersion, kind, ns))
     for (const item of list.items as KubernetesObject[]) {
       const m = item.metadata!
       // restarts climbing (lessons 7, 8) move pod, ReplicaSet and Deployment status: their spec must not move

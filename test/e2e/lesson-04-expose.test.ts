@@ -1,7 +1,7 @@
 /** Lesson 4 on the lab: a NodePort in 30000–32767 and `Hello gopher` through it. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expectOk, kube, lesson, serviceGet } from './helpers.ts'
+import { api, expectOk, kube, lesson, serviceGet } from './helpers.ts'
 
 const NS = 'default'
 
@@ -14,7 +14,7 @@ test('lesson 4 exposes the Deployment and gets Hello gopher through the NodePort
 })
 
 test('independent: the Service is a NodePort in range, and GET through it says Hello gopher', async () => {
-  const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })
+  const svc = await api().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })
   assert.is(svc.spec?.type, 'NodePort')
   const port = svc.spec?.ports?.[0]?.nodePort ?? 0
   assert.ok(port >= 30000 && port <= 32767, `nodePort ${port}`)

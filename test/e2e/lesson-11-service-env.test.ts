@@ -1,7 +1,7 @@
 /** Lesson 11 on the lab: the app pod's MYSQL_* env comes from the Service; database test exists; the app logged it. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expectOk, kube, kubectl, lesson, servingPod } from './helpers.ts'
+import { api, expectOk, kube, kubectl, lesson, servingPod } from './helpers.ts'
 
 const NS = 'hellogopher'
 
@@ -16,7 +16,7 @@ test('lesson 11: MYSQL_* env in the pod, database test, connected to database', 
 })
 
 test('independent: env, database and log, read again', async () => {
-  const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'mysql' })
+  const svc = await api().core.readNamespacedService({ namespace: NS, name: 'mysql' })
   const ip = svc.spec?.clusterIP?.replace(/\./g, '\\.')
   const pod = await servingPod(NS)
   const env = await kubectl(['exec', '-n', NS, pod, '--', 'env'])

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { expectOk, kube, kubectl, lesson, servingPod } from './helpers.ts'
+import { api, expectOk, kube, kubectl, lesson, servingPod } from './helpers.ts'
 
 const NS = 'hellogopher'
 type ConfigMap = { data?: Record<string, string>; metadata?: { managedFields?: Array<{ manager?: string; operation?: string }> } }
@@ -35,7 +35,7 @@ test('independent: the ConfigMaps hold the literal and the env file; the declare
 test('independent: an earlier ReplicaSet took the values by configMapKeyRef; the pod now takes them by envFrom', async () => {
   const k = kube()
   const name = await servingPod(NS)
-  const rs = await k.apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=hellogopher' })
+  const rs = await api().apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=hellogopher' })
   const keyRef = rs.items.find((x) => x.spec?.template?.spec?.containers[0]?.env?.some((e) => e.valueFrom?.configMapKeyRef?.name === 'database-configs'))
   assert.ok(keyRef, 'no ReplicaSet whose template uses configMapKeyRef')
   const pod = (await k.listPods(NS, 'app=hellogopher')).find((p) => p.metadata?.name === name)

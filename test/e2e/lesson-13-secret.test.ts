@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert'
 import { isPodReady } from '../../tasks/lib/kube-state.ts'
 import type { V1Pod } from '../../tasks/lib/kube.ts'
 import { WRONG_VALUE } from '../../tasks/lessons/13-secret.ts'
-import { expectOk, kube, kubectl, lesson, task, watchWhile } from './helpers.ts'
+import { api, expectOk, kube, kubectl, lesson, task, watchWhile } from './helpers.ts'
 
 const NS = 'hellogopher'
 const E2E_WRONG = 'e2e-not-the-one'
@@ -21,7 +21,7 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
 const nameOf = (v: string | undefined, wrong: string) => (v === undefined ? 'absent' : v === TUTORIAL_B64 ? 'right' : v === b64(wrong) ? 'wrong' : 'other')
 
 async function secretValue(): Promise<string | undefined> {
-  const s = await kube().core.readNamespacedSecret({ namespace: NS, name: 'database-secrets' })
+  const s = await api().core.readNamespacedSecret({ namespace: NS, name: 'database-secrets' })
   return s.data?.DATABASE_PASSWORD
 }
 
@@ -31,7 +31,7 @@ async function secretWhile<T>(fn: () => Promise<T>, wrong: string): Promise<{ re
   const held: string[] = []
   const since: number[] = []
   const errors: string[] = []
-  const c = await new Watch(kube().kc).watch(
+  const c = await new Watch(api().kc).watch(
     `/api/v1/namespaces/${NS}/secrets`,
     { fieldSelector: 'metadata.name=database-secrets' },
     (type: string, s: { data?: Record<string, string> }) => {

@@ -19,7 +19,7 @@ import type { V1Pod } from '../../tasks/lib/kube.ts'
 import { dumpDom, measure, pngSize, screenshot, svgSize, type Measured } from './browser.ts'
 import { createShell } from '../../tasks/lib/shell.ts'
 import { urlOf } from '../../tasks/lib/view/urls.ts'
-import { E2E_PROVIDER, expectOk, kube, kubectl, labEnv, lesson, provider, sh, task } from './helpers.ts'
+import { api, E2E_PROVIDER, expectOk, kube, kubectl, labEnv, lesson, provider, sh, task } from './helpers.ts'
 
 const NS = 'hellogopher'
 /** Stable: the lead's closing note points at these. */
@@ -35,7 +35,7 @@ const V2 = 'programmingpercy/hellogopher:2.0'
 
 /** The Secret's value as the cluster has it (the test reads it; the tasks never do), base64 and decoded. */
 async function secretValues(): Promise<string[]> {
-  const s = await kube().core.readNamespacedSecret({ namespace: NS, name: 'database-secrets' })
+  const s = await api().core.readNamespacedSecret({ namespace: NS, name: 'database-secrets' })
   const b64 = s.data?.DATABASE_PASSWORD
   assert.ok(b64, 'database-secrets has no DATABASE_PASSWORD')
   return [b64, Buffer.from(b64, 'base64').toString('utf8')]
@@ -52,7 +52,7 @@ test('final state: status once shows the Deployments, pods, Services with the No
   const r = await task('status.ts', ['-n', NS])
   await expectOk(r, 'status', NS)
   process.stdout.write(`    status (final state):\n${r.stdout.replace(/^/gm, '      ')}\n`)
-  const svc = await kube().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })
+  const svc = await api().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })
   const nodePort = svc.spec?.ports?.[0]?.nodePort
   const lines = r.stdout.split('\n')
   assert.match(lines[0]!, new RegExp(`\\(${E2E_PROVIDER}\\) · \\d\\d:\\d\\d:\\d\\d UTC$`))
@@ -89,7 +89,7 @@ test('final state: the diagram, rendered by Chromium — elements for hellogophe
 
   // laid out with this machine's fonts: every object drawn with a size, every line of text inside its box
   const m = await measure(FINAL_SVG)
-  const nodePort = String((await kube().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })).spec?.ports?.[0]?.nodePort)
+  const nodePort = String((await api().core.readNamespacedService({ namespace: NS, name: 'hellogopher' })).spec?.ports?.[0]?.nodePort)
   assert.is(find(m, 'Service', 'hellogopher')[0]?.nodePort, nodePort, 'the hellogopher Service shows no (or another) NodePort')
   assert.ok(find(m, 'Service', 'hellogopher')[0]!.texts.some((t) => t.text === `NodePort ${nodePort} → 8080/TCP`))
   assert.is(find(m, 'Service', 'mysql')[0]?.nodePort, undefined)

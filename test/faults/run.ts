@@ -33,7 +33,7 @@ import { LOCK_FILE, pidAlive } from '../../tasks/lib/lifecycle.ts'
 import { STATE_FILE } from '../../tasks/lib/state.ts'
 import { DOCKER_HOST, KUBECONFIG, LAB_CONTEXT } from '../../tasks/lab/engine/paths.ts'
 import { runningPid } from '../../tasks/lab/engine/procs.ts'
-import { kube, labEnv, serviceGet, sh, task, type Ran } from '../e2e/helpers.ts'
+import { api, kube, labEnv, serviceGet, sh, task, type Ran } from '../e2e/helpers.ts'
 import { fakeKubeconfig } from '../support/testkit.ts'
 
 // ── the report ───────────────────────────────────────────────────────────────
@@ -100,15 +100,16 @@ const SECRET_TEMP = /^(learn-k8s-patch-|learn-k8s-manifests-|lab-image-|hellogop
 /** Every tutorial object's name → resourceVersion (namespace hellogopher and what early lessons leave in default). */
 async function resourceVersions(): Promise<Map<string, string>> {
   const k = kube()
+  const a = api()
   const out = new Map<string, string>()
   const ns = await k.read({ apiVersion: 'v1', kind: 'Namespace', name: NS })
   if (ns) out.set(`namespace/${NS}`, ns.metadata?.resourceVersion ?? '?')
   for (const namespace of [NS, 'default']) {
     const lists = await Promise.all([
-      k.apps.listNamespacedDeployment({ namespace }).then((l) => l.items.map((o) => ['deployment', o.metadata] as const)),
-      k.core.listNamespacedService({ namespace }).then((l) => l.items.map((o) => ['service', o.metadata] as const)),
-      k.core.listNamespacedConfigMap({ namespace }).then((l) => l.items.map((o) => ['configmap', o.metadata] as const)),
-      k.core.listNamespacedSecret({ namespace }).then((l) => l.items.map((o) => ['secret', o.metadata] as const)),
+      a.apps.listNamespacedDeployment({ namespace }).then((l) => l.items.map((o) => ['deployment', o.metadata] as const)),
+      a.core.listNamespacedService({ namespace }).then((l) => l.items.map((o) => ['service', o.metadata] as const)),
+      a.core.listNamespacedConfigMap({ namespace }).then((l) => l.items.map((o) => ['configmap', o.metadata] as const)),
+      a.core.listNamespacedSecret({ namespace }).then((l) => l.items.map((o) => ['secret', o.metadata] as const)),
     ])
     for (const [kind, m] of lists.flat()) {
       if (namespace === 'default' && kind === 'service' && m?.name === 'kubernetes') continue // the apiserver's own
@@ -189,7 +190,7 @@ async function assertConverged(baseline?: string[]): Promise<void> {
   if (!rolloutStatus(d).done) fail(`deployment/hellogopher: ${rolloutStatus(d).message}`)
   const mysql = await k.getDeployment(NS, 'mysql')
   if (!mysql || !rolloutStatus(mysql).done) fail(`deployment/mysql: ${mysql ? rolloutStatus(mysql).message : 'missing'}`)
-  const rs = await k.apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=hellogopher' })
+  const rs = await api().apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=hellogopher' })
   const live = rs.items.filter((r) => (r.status?.replicas ?? 0) > 0)
   if (live.length !== 1) fail(`${live.length} hellogopher ReplicaSets have pods (want 1): ${live.map((r) => r.metadata?.name).join(', ')}`)
   const body = (await serviceGet(NS, 'hellogopher')).body

@@ -70,6 +70,19 @@ test('no file under tasks/ outside the cluster module imports more than types fr
   assert.not.ok(valueImport.test("import { x } from './kube.ts'\nimport type { V1Pod } from '@kubernetes/client-node'"))
 })
 
+/** A reach into the project's Kube for client-node's objects: `kube().core`, `k.apps`, `kube.kc`, `x.objects.list`. */
+const intoKube = /\b(kube\(\)|kube|k)\.(core|apps|kc|objects)\b/
+
+test('the e2e and fault suites and the bench read through their own client (api()), never through the Kube they check', () => {
+  const dirs = [join(ROOT, 'test', 'e2e'), join(ROOT, 'test', 'faults'), join(ROOT, 'bench')]
+  const reaches = dirs
+    .flatMap((d) => tsFiles(d))
+    .flatMap((file) => readFileSync(file, 'utf8').split('\n').flatMap((line, i) => (intoKube.test(line) ? [`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`] : [])))
+  assert.equal(reaches, [])
+  assert.ok(intoKube.test('await kube().core.readNamespacedService(x)') && intoKube.test('new Watch(kube.kc)') && intoKube.test('k.objects.list(a, b)'))
+  assert.not.ok(intoKube.test('await api().core.readNamespacedService(x)') || intoKube.test('a.apps.listNamespacedDeployment(x)'))
+})
+
 test('the cluster-module rule sees a call on either API, and only the cluster module may make one', () => {
   assert.ok(/\.(core|apps)\.[a-z]\w*\(/.test('const r = await kube().core.readNamespacedPodLog({ namespace })'))
   assert.ok(/\.(core|apps)\.[a-z]\w*\(/.test('k.apps.listNamespacedDeployment({ namespace })'))
