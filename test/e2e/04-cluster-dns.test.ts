@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { api, E2E_PROVIDER, expectOk, kube, kubectl, sh, task } from './helpers.ts'
+import { api, E2E_PROVIDER, expectOk, kubectl, sh, task } from './helpers.ts'
 
 const NS = 'hellogopher'
 const DEAD_SERVICE_IP = '10.96.250.250'

@@ -1,7 +1,7 @@
 /** Lesson 4 on the lab: a NodePort in 30000–32767 and `Hello gopher` through it. */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { api, expectOk, kube, lesson, serviceGet } from './helpers.ts'
+import { api, expectOk, lesson, serviceGet } from './helpers.ts'
 
 const NS = 'default'
 
