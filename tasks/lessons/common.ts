@@ -86,7 +86,8 @@ export function deferred(title: string, build: (ctx: Ctx) => Step | Promise<Step
 
 /**
  * A command the lesson expects kubectl to REFUSE (e.g. relabel without --overwrite): its refusal, in kubectl's
- * words, is what the learner must see. It going through is "not seen".
+ * words, is what the learner must see. It going through is "not seen". The refusal is read from kubectl's stderr, not
+ * from the message this project composes around it.
  */
 export function expectRefusal(step: Step, refusal: RegExp, expected: string): Step {
   return {
@@ -96,7 +97,7 @@ export function expectRefusal(step: Step, refusal: RegExp, expected: string): St
       try {
         await step.task(ctx, task)
       } catch (e) {
-        if (e instanceof CommandError && refusal.test(e.message)) {
+        if (e instanceof CommandError && refusal.test(e.stderr)) {
           const said = e.said ? `${e.said}${e.hint ? ` — ${e.hint}` : ''}` : e.message
           task.output = redact(`refused, as expected: ${said}`)
           task.title = redact(`Seen: ${expected} — ${said}`)

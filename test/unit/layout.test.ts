@@ -221,8 +221,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/rollout.ts',
   'tasks/start-cluster.ts',
   'tasks/status.ts',
-  'tasks/steps/use-namespace.ts',
-  'tasks/steps/verify-hello.ts',
   'tasks/teardown.ts',
 ])
 

@@ -1,4 +1,4 @@
-/** tasks/up.ts: the whole plan in order, the dry-run plan (every build, no secret); tasks/steps/use-namespace.ts and verify-hello.ts (the HTTP check). */
+/** tasks/up.ts: the whole plan in order, the dry-run plan (every build, no secret), the closing lines. */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,8 +15,6 @@ import { directEndpoint } from '../../../tasks/lib/providers/types.ts'
 import { contextRef } from '../../../tasks/lib/kubectl.ts'
 import { finalLines, upSteps } from '../../../tasks/up.ts'
 import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
-import { httpUntil, verifyHello, type Fetcher } from '../../../tasks/steps/verify-hello.ts'
-import { useNamespace } from '../../../tasks/steps/use-namespace.ts'
 
 const SECRET = /password|cGFzc3dvcmQ/
 
@@ -125,36 +123,6 @@ test('`npx tsx tasks/up.ts --dry-run`: exit 0, the whole plan, no secret (no clu
   assert.not.match(out, SECRET)
 })
 
-test('useNamespace: skipped when the context already uses hellogopher', async () => {
-  const kube = fakeKube({ contextName: 'learn-k8s-lab', contextNamespace: 'hellogopher' })
-  assert.is(await evalSkip(useNamespace(fakeDeps({ kube })), testCtx()), 'context learn-k8s-lab already uses namespace hellogopher')
-})
-
-test('useNamespace: remembers the previous namespace for teardown, then `set-context --current`', async () => {
-  const stateFile = join(mkdtempSync(join(tmpdir(), 'up-state-')), 'state.json')
-  const kube = fakeKube({ contextName: 'learn-k8s-lab', contextNamespace: 'default' })
-  const provider = fakeProvider({ target: () => ({ kubeconfig: kubeconfigFile('learn-k8s-lab'), context: 'learn-k8s-lab' }) })
-  const deps = fakeDeps({ kube, provider })
-  const ctx = testCtx()
-  assert.is(await evalSkip(useNamespace(deps, stateFile), ctx), false)
-  const t = await runStep(useNamespace(deps, stateFile), ctx)
-  assert.equal(deps.sh.commands(), ['kubectl config set-context --current --namespace=hellogopher'])
-  assert.is(ctx.previousNamespace, 'default')
-  assert.equal(readState(stateFile), { previousNamespace: 'default' })
-  assert.match(t.outputs[0]!, /^previous namespace 'default' kept in .*state\.json \(teardown restores it\)$/)
-})
-
-test('useNamespace: an earlier saved namespace (teardown not run yet) is kept', async () => {
-  const stateFile = join(mkdtempSync(join(tmpdir(), 'up-state-')), 'state.json')
-  writeFileSync(stateFile, JSON.stringify({ previousNamespace: 'team-a' }))
-  const kube = fakeKube({ contextName: 'learn-k8s-lab', contextNamespace: 'other' })
-  const provider = fakeProvider({ target: () => ({ kubeconfig: kubeconfigFile('learn-k8s-lab'), context: 'learn-k8s-lab' }) })
-  const ctx = testCtx()
-  await runStep(useNamespace(fakeDeps({ kube, provider }), stateFile), ctx)
-  assert.equal(readState(stateFile), { previousNamespace: 'team-a' })
-  assert.is(ctx.previousNamespace, 'team-a')
-})
-
 test("contextRef: the run's context by name when it is not the kubeconfig's current one (never touch another)", () => {
   const file = kubeconfigFile('prod')
   const provider = fakeProvider({ target: () => ({ kubeconfig: file, context: 'learn-k8s-lab' }) })
@@ -163,60 +131,6 @@ test("contextRef: the run's context by name when it is not the kubeconfig's curr
   assert.is(contextRef({ provider, kube: () => assert.unreachable() as never }, true), 'learn-k8s-lab')
   const mine = fakeProvider({ target: () => ({ kubeconfig: kubeconfigFile('learn-k8s-lab'), context: 'learn-k8s-lab' }) })
   assert.is(contextRef({ provider: mine, kube: () => assert.unreachable() as never }, true), '--current')
-})
-
-test('httpUntil: retries through refusals and 503s until "Hello gopher"', async () => {
-  const answers: Array<Error | { status: number; body: string }> = [
-    Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
-    { status: 503, body: 'no endpoints' },
-    { status: 200, body: 'Hello gopher\n' },
-  ]
-  const logs: string[] = []
-  const fetcher: Fetcher = async () => {
-    const a = answers.shift()!
-    if (a instanceof Error) throw a
-    return a
-  }
-  const r = await httpUntil('http://x:31234', 'Hello gopher', 10_000, fetcher, (l) => logs.push(l))
-  assert.equal(r, { status: 200, body: 'Hello gopher\n' })
-  assert.equal(logs, ['GET http://x:31234: ECONNREFUSED; retrying', 'GET http://x:31234: HTTP 503 no endpoints; retrying'])
-})
-
-test('httpUntil: past the deadline it says what it saw last', async () => {
-  try {
-    await httpUntil('http://x:31234', 'Hello gopher', 500, async () => ({ status: 500, body: 'Im timed out' }))
-    assert.unreachable()
-  } catch (e) {
-    assert.is((e as Error).message, 'GET http://x:31234 did not answer "Hello gopher" within 1s; last: HTTP 500 Im timed out')
-  }
-})
-
-test("verifyHello: GETs the provider's URL and records it; dry-run only says what it would do", async () => {
-  const result: { url?: string } = {}
-  const deps = fakeDeps({ kube: fakeKube({}), provider: fakeProvider({ serviceUrl: async () => directEndpoint('http://10.250.0.1:31234') }) })
-  const t = await runStep(verifyHello(deps, result, { fetcher: async () => ({ status: 200, body: 'Hello gopher' }) }), testCtx())
-  assert.is(result.url, 'http://10.250.0.1:31234')
-  assert.equal(t.outputs, ['GET http://10.250.0.1:31234 → 200 Hello gopher'])
-  const dry = await runStep(verifyHello(fakeDeps(), {}), testCtx({ dryRun: true }))
-  assert.equal(dry.outputs, ['GET <service URL>/ — expect 200 "Hello gopher"'])
-})
-
-test('verifyHello: a tunnel endpoint stays open for the whole check and is closed after it, also when the check fails', async () => {
-  for (const answers of [true, false]) {
-    const events: string[] = []
-    const endpoint = { url: 'http://127.0.0.1:52345', reopen: 'minikube service hellogopher -n hellogopher --url', close: async () => void events.push('close') }
-    const deps = fakeDeps({ kube: fakeKube({}), provider: fakeProvider({ serviceUrl: async () => (events.push('open'), endpoint) }) })
-    const fetcher: Fetcher = async (url) => (events.push(`GET ${url}`), answers ? { status: 200, body: 'Hello gopher' } : { status: 503, body: 'no' })
-    const result: { url?: string; reopen?: string } = {}
-    try {
-      await runStep(verifyHello(deps, result, { fetcher, timeoutMs: 500 }), testCtx())
-      assert.ok(answers, 'a failing check must throw')
-    } catch (e) {
-      assert.not.ok(answers, (e as Error).message)
-    }
-    assert.equal(events, ['open', 'GET http://127.0.0.1:52345', 'close'])
-    assert.is(result.reopen, endpoint.reopen)
-  }
 })
 
 test('finalLines: after a tunnel, the command that opens it again instead of a dead curl', () => {
