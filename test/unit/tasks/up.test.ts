@@ -8,13 +8,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ROOT } from '../../../tasks/lib/tutorial.ts'
 import { clearSecrets } from '../../../tasks/lib/redact.ts'
-import { readState } from '../../../tasks/lib/state.ts'
 import type { Shell } from '../../../tasks/lib/shell.ts'
 import type { Step } from '../../../tasks/lib/task.ts'
-import { directEndpoint } from '../../../tasks/lib/providers/types.ts'
 import { contextRef } from '../../../tasks/lib/kubectl.ts'
 import { finalLines, upSteps } from '../../../tasks/up.ts'
-import { evalSkip, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
+import { fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
 
 const SECRET = /password|cGFzc3dvcmQ/
 
