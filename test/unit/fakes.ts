@@ -3,6 +3,9 @@
  * results, a kube stand-in built from the methods a test scripts (or a real Kube over scripted API calls), a Provider,
  * and a listr task wrapper that keeps every output line. Only ADD exports here (several test files share it).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { Kube, loadClientNode, type KubeApis } from '../../tasks/lib/kube.ts'
 import type { RestCall } from '../../tasks/lib/kube-rest.ts'
@@ -215,4 +218,25 @@ export async function runStep<C = Ctx>(step: Step<C>, ctx: C, task: FakeTask = f
 
 export function testCtx(over: Partial<Ctx> = {}): Ctx {
   return defaultCtx({ tags: ['1.0', '2.0', '3.0', '4.0', '5.0'], ...over })
+}
+
+/**
+ * A kubeconfig file with two contexts on one server, learn-k8s-lab and prod (namespace shop), `current` its
+ * current-context: for the set-context --current-or-by-name decisions. Its server is never contacted.
+ */
+export function twoContextKubeconfig(current: string): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'kubeconfig-')), 'config')
+  writeFileSync(
+    f,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `current-context: ${current}`,
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]',
+      'users: [{name: u, user: {token: abc}}]',
+      'contexts: [{name: learn-k8s-lab, context: {cluster: c, user: u}}, {name: prod, context: {cluster: c, user: u, namespace: shop}}]',
+      '',
+    ].join('\n'),
+  )
+  return f
 }

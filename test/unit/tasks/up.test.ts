@@ -1,8 +1,5 @@
 /** tasks/up.ts: the whole plan in order, the dry-run plan (every build, no secret), the closing lines. */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -12,7 +9,7 @@ import type { Shell } from '../../../tasks/lib/shell.ts'
 import type { Step } from '../../../tasks/lib/task.ts'
 import { contextRef } from '../../../tasks/lib/kubectl.ts'
 import { finalLines, upSteps } from '../../../tasks/up.ts'
-import { fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
+import { twoContextKubeconfig as kubeconfigFile, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
 
 const SECRET = /password|cGFzc3dvcmQ/
 
@@ -38,23 +35,6 @@ async function dryRunPlan(steps: Step[]): Promise<Array<{ title: string; outputs
     out.push({ title: t.title, outputs: t.outputs })
   }
   return out
-}
-
-function kubeconfigFile(current: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'kubeconfig-')), 'config')
-  writeFileSync(
-    f,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `current-context: ${current}`,
-      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]',
-      'users: [{name: u, user: {token: abc}}]',
-      'contexts: [{name: learn-k8s-lab, context: {cluster: c, user: u}}, {name: prod, context: {cluster: c, user: u, namespace: shop}}]',
-      '',
-    ].join('\n'),
-  )
-  return f
 }
 
 test.before.each(() => clearSecrets())

@@ -6,24 +6,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readState } from '../../../../tasks/lib/state.ts'
 import { useNamespace } from '../../../../tasks/steps/use-namespace.ts'
-import { evalSkip, fakeDeps, fakeKube, fakeProvider, runStep, testCtx } from '../../fakes.ts'
-
-function kubeconfigFile(current: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'kubeconfig-')), 'config')
-  writeFileSync(
-    f,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `current-context: ${current}`,
-      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]',
-      'users: [{name: u, user: {token: abc}}]',
-      'contexts: [{name: learn-k8s-lab, context: {cluster: c, user: u}}, {name: prod, context: {cluster: c, user: u, namespace: shop}}]',
-      '',
-    ].join('\n'),
-  )
-  return f
-}
+import { twoContextKubeconfig as kubeconfigFile, evalSkip, fakeDeps, fakeKube, fakeProvider, runStep, testCtx } from '../../fakes.ts'
 
 test('useNamespace: skipped when the context already uses hellogopher', async () => {
   const kube = fakeKube({ contextName: 'learn-k8s-lab', contextNamespace: 'hellogopher' })
