@@ -1,6 +1,7 @@
 /**
  * tasks/lesson.ts and tasks/lessons/: the lesson list, finding a lesson by number or name, usage errors, every
- * lesson's plan under --dry-run (fakes: no cluster, no secret shown), and the pure helpers the observations use.
+ * lesson's plan under --dry-run (fakes: no cluster, no secret shown), and lesson-specific helpers (7, 9, 12, 13).
+ * The shared step wrappers and observations have their own suites (lessons/common.test.ts, lessons/observe.test.ts).
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -9,15 +10,10 @@ import * as assert from 'uvu/assert'
 import { UsageError, parseCli } from '../../../tasks/lib/cli.ts'
 import { ROOT } from '../../../tasks/lib/tutorial.ts'
 import { type Ctx } from '../../../tasks/lib/run.ts'
-import { KubeError, TimeoutError } from '../../../tasks/lib/kube-state.ts'
-import type { PodSighting, V1Pod } from '../../../tasks/lib/kube.ts'
+import type { PodSighting } from '../../../tasks/lib/kube.ts'
 import { clearSecrets } from '../../../tasks/lib/redact.ts'
-import { CommandError } from '../../../tasks/lib/shell.ts'
-import type { Step } from '../../../tasks/lib/task.ts'
 import { chooseLesson, closingLines, command } from '../../../tasks/lesson.ts'
-import { deferred, expectRefusal, withCtx } from '../../../tasks/lessons/common.ts'
 import { findLesson, LESSONS, listing } from '../../../tasks/lessons/index.ts'
-import { asNotSeen, envLines, lastExit, observe, pickLines } from '../../../tasks/lessons/observe.ts'
 import { surgeOrder } from '../../../tasks/lessons/07-liveness.ts'
 import { lesson as metricsLesson } from '../../../tasks/lessons/09-metrics.ts'
 import { minikubeProvider } from '../../../tasks/lib/providers/minikube.ts'
@@ -178,51 +174,6 @@ test("lesson 9 on minikube: the addons are enabled on the run's profile; the das
   assert.ok(t.outputs.some((l) => l.startsWith('or: minikube dashboard --url -p learn')), t.outputs.join('\n'))
 })
 
-test('withCtx: the wrapped step sees the changed settings; the shared ctx is untouched', async () => {
-  const seen: string[] = []
-  const step: Step = { title: 't', skip: (ctx) => (seen.push(`skip ${ctx.namespace}`), false), task: (ctx) => void seen.push(`task ${ctx.namespace}`) }
-  const ctx = testCtx({ namespace: 'default' })
-  const wrapped = withCtx(step, { namespace: 'hellogopher' })
-  await (wrapped.skip as (c: Ctx) => Promise<boolean>)(ctx)
-  await runStep(wrapped, ctx)
-  assert.equal(seen, ['skip hellogopher', 'task hellogopher'])
-  assert.is(ctx.namespace, 'default')
-})
-
-test("deferred: built while it runs, and the built step's skip reason is honoured (not under --dry-run)", async () => {
-  let built = 0
-  const inner: Step = { title: 'inner', skip: () => 'already done', task: () => assert.unreachable('skipped step ran') }
-  const t = await runStep(deferred('outer', () => (built++, inner)), testCtx())
-  assert.is(built, 1)
-  assert.is(t.skipped, 'already done')
-  assert.is(t.title, 'inner')
-  let ran = false
-  await runStep(deferred('outer', () => ({ ...inner, task: () => void (ran = true) })), testCtx({ dryRun: true }))
-  assert.ok(ran)
-})
-
-test("expectRefusal: kubectl's refusal is what is seen; the change going through is not", async () => {
-  const refusing: Step = { title: 'label', task: () => Promise.reject(new CommandError('kubectl label pod/x author=ironman', 1, "error: 'author' already has a value (percy), and --overwrite is false")) }
-  const t = await runStep(expectRefusal(refusing, /--overwrite is false/, 'kubectl refuses'), testCtx())
-  assert.equal(t.outputs, ["refused, as expected: error: 'author' already has a value (percy), and --overwrite is false"])
-  assert.match(t.title, /^Seen: kubectl refuses — error: 'author' already has a value/)
-  const accepting: Step = { title: 'label', task: () => undefined }
-  try {
-    await runStep(expectRefusal(accepting, /--overwrite is false/, 'kubectl refuses'), testCtx())
-    assert.unreachable()
-  } catch (e) {
-    assert.instance(e, NotSeen)
-    assert.is((e as Error).message, 'not seen: kubectl refuses — saw: kubectl accepted the change')
-  }
-  const other: Step = { title: 'label', task: () => Promise.reject(new CommandError('kubectl label pod/x', 1, 'Error from server (NotFound): pods "x" not found')) }
-  try {
-    await runStep(expectRefusal(other, /--overwrite is false/, 'kubectl refuses'), testCtx())
-    assert.unreachable()
-  } catch (e) {
-    assert.instance(e, CommandError, 'another failure is not the refusal the lesson shows')
-  }
-})
-
 test('surgeOrder: the new pod must appear while the old one still runs, and the old one must go afterwards', () => {
   const old = 'programmingpercy/hellogopher:1.0'
   const s = (name: string, image: string, firstSeen: number, goingAway?: number): PodSighting => ({ name, images: [image], firstSeen, goingAway })
@@ -238,42 +189,9 @@ test('surgeOrder: the new pod must appear while the old one still runs, and the 
   assert.is(surgeOrder([s('a', old, 0), s('b', 'x:2.0', 10)], old).saw, `the ${old} pod a never went away`)
 })
 
-test('asNotSeen: a watch deadline becomes "not seen" with what was seen last; other errors pass through', () => {
-  const e = asNotSeen(new TimeoutError(60, 'pod/x to be restarted', 'pod/x Running 1/1 ready, 0 restarts'), 'the restart count climbing')
-  assert.instance(e, NotSeen)
-  assert.is((e as Error).message, 'not seen: the restart count climbing — saw: pod/x Running 1/1 ready, 0 restarts (after waiting 60s for pod/x to be restarted)')
-  const other = new KubeError('list pods in default: HTTP 403 forbidden')
-  assert.is(asNotSeen(other, 'x'), other)
-  // decided by the type, not the words: a message that merely reads like a deadline is not one
-  const lookalike = new KubeError('timed out after 1s waiting for x; last seen: y')
-  assert.is(asNotSeen(lookalike, 'x'), lookalike)
-})
-
-test('observe: the title says what the check saw; a check that saw nothing is "not seen", never the expectation as "Seen:"', async () => {
-  const expect = 'pod/x 1/1 ready'
-  const t = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => 'pod/x Running 1/1 ready, 0 restarts' }), testCtx())
-  assert.is(t.title, 'Seen: pod/x Running 1/1 ready, 0 restarts')
-  for (const nothing of ['', '  ', undefined]) {
-    try {
-      const r = await runStep(observe(fakeDeps(), { title: 'the pod', expect, check: async () => nothing as unknown as string }), testCtx())
-      assert.unreachable(`a check that returned ${JSON.stringify(nothing)} gave the title ${r.title}`)
-    } catch (e) {
-      assert.instance(e, NotSeen)
-      assert.is((e as Error).message, `not seen: ${expect} — saw: the check reported nothing it saw`)
-    }
-  }
-})
-
-test('pickLines, envLines, parseEnvFile, lastExit', () => {
-  assert.equal(pickLines('NAME  READY\nhellogopher-1  0/1   \n\nmysql-2  1/1\n', /hellogopher|NAME/), ['NAME  READY', 'hellogopher-1  0/1'])
-  assert.equal(pickLines('a\nb\nc', undefined, 2), ['a', 'b'])
-  assert.equal(envLines('PATH=/bin\nMYSQL_PORT=tcp://10.96.0.9:3306\nEMPTY=\nnoise\n'), { PATH: '/bin', MYSQL_PORT: 'tcp://10.96.0.9:3306', EMPTY: '' })
+test('lesson 12: parseEnvFile reads the env file kubectl create configmap --from-env-file takes (comments and blanks skipped)', () => {
   assert.equal(parseEnvFile('# settings\nDATABASE_USERNAME=root\n\nDATABASE_NAME=test\n'), { DATABASE_USERNAME: 'root', DATABASE_NAME: 'test' })
-  const oom = { status: { containerStatuses: [{ name: 'oom-demo', state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }] } } as unknown as V1Pod
-  assert.equal(lastExit(oom, 'oom-demo'), { reason: 'OOMKilled', exitCode: 137 })
-  const crashLooping = { status: { containerStatuses: [{ name: 'hellogopher', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'Error', exitCode: 1 } } }] } } as unknown as V1Pod
-  assert.equal(lastExit(crashLooping), { reason: 'Error', exitCode: 1 })
-  assert.is(lastExit({ status: { containerStatuses: [{ name: 'hellogopher', state: { running: {} } }] } } as unknown as V1Pod), undefined)
+  assert.equal(parseEnvFile('A=1\nB=x=y\n'), { A: '1', B: 'x=y' })
 })
 
 test('NotSeen never carries a registered secret; the closing lines say what was seen and what is next', async () => {
