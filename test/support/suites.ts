@@ -15,6 +15,8 @@ export const UNIT_SUITES = [
   'tasks/expose.minikube-tunnel.test.ts',
   'tasks/lab/engine/boltdb.test.ts',
   'tasks/lab/engine/config.test.ts',
+  'tasks/lab/engine/containerd.test.ts',
+  'tasks/lab/engine/coredns.test.ts',
   'tasks/lab/engine/health.test.ts',
   'tasks/lab/engine/paths.test.ts',
   'tasks/lab/engine/pki.test.ts',

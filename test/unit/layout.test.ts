@@ -138,8 +138,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lab/down.ts',
   'tasks/lab/engine/build.ts',
   'tasks/lab/engine/components.ts',
-  'tasks/lab/engine/containerd.ts',
-  'tasks/lab/engine/coredns.ts',
   'tasks/lab/engine/host.ts',
   'tasks/lab/engine/runtime.ts',
   'tasks/lab/images/build.ts',
