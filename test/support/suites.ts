@@ -19,6 +19,7 @@ export const UNIT_SUITES = [
   'tasks/lab/engine/containerd.test.ts',
   'tasks/lab/engine/coredns.test.ts',
   'tasks/lab/engine/health.test.ts',
+  'tasks/lab/engine/host.test.ts',
   'tasks/lab/engine/paths.test.ts',
   'tasks/lab/engine/pki.test.ts',
   'tasks/lab/engine/procs.test.ts',

@@ -137,7 +137,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/kind-image.ts',
   'tasks/lab/down.ts',
   'tasks/lab/engine/build.ts',
-  'tasks/lab/engine/host.ts',
   'tasks/lab/engine/runtime.ts',
   'tasks/lab/images/build.ts',
   'tasks/lab/status.ts',
