@@ -139,7 +139,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lab/engine/build.ts',
   'tasks/lab/engine/runtime.ts',
   'tasks/lab/images/build.ts',
-  'tasks/lab/status.ts',
   'tasks/lab/up.ts',
   'tasks/lessons/00-prerequisites.ts',
   'tasks/lessons/01-cluster.ts',
