@@ -8,7 +8,7 @@ import { dockerPing, CONTROLLER_MANAGER_HEALTH, ETCD_HEALTH, KUBELET_HEALTH, KUB
 import { BIN_DIR, CONTAINERD_SOCK, DOCKER_SOCK, K8S_VERSION, KUBECONFIG } from './engine/paths.ts'
 import { runningPid } from './engine/procs.ts'
 import { apiServiceAvailability, labKube } from './engine/steps.ts'
-import { isNodeReady } from '../lib/kube.ts'
+import { isNodeReady, type Kube } from '../lib/kube.ts'
 import type { V1APIService, V1Deployment } from '@kubernetes/client-node'
 import { CLUSTER_DNS_IP } from './engine/coredns.ts'
 import { NODE_NAME } from './engine/pki.ts'
@@ -28,12 +28,19 @@ const HEALTH: Partial<Record<(typeof ORDER)[number], () => Promise<boolean>>> = 
   'metrics-server': async () => (await probe(metricsServerLivez(LAB_NODE_IP))) === 'ok',
 }
 
+/** What the report asks besides the lab's pid files and dirs: each component's probe, the cluster, where it writes (tests pass their own). */
+export interface StatusDeps {
+  health?: Partial<Record<(typeof ORDER)[number], () => Promise<boolean>>>
+  kube?: () => Kube
+  write?: (text: string) => void
+}
+
 /** Exit 0 when every component answers and the node is Ready, 1 otherwise. */
-async function labStatus(): Promise<number> {
+export async function labStatus({ health = HEALTH, kube: kubeOf = labKube, write = (t) => void process.stdout.write(t) }: StatusDeps = {}): Promise<number> {
   const rows = await Promise.all(
     ORDER.map(async (name) => {
       const pid = runningPid(name)
-      const healthy = HEALTH[name] ? await HEALTH[name]!() : !!pid
+      const healthy = health[name] ? await health[name]!() : !!pid
       return { name, pid, healthy }
     }),
   )
@@ -42,7 +49,7 @@ async function labStatus(): Promise<number> {
   let ready = false
   let dnsReady = false
   if (rows.find((r) => r.name === 'kube-apiserver')?.healthy) {
-    const kube = labKube()
+    const kube = kubeOf()
     const node = await kube.readNode(NODE_NAME)
     ready = isNodeReady(node)
     out.push(`  node ${NODE_NAME}: ${node ? (ready ? 'Ready' : 'NotReady') : 'not registered'}`)
@@ -53,8 +60,8 @@ async function labStatus(): Promise<number> {
     out.push(`  cluster DNS: ${dns ? `deployment/coredns ${dns.status?.readyReplicas ?? 0}/${dns.spec?.replicas ?? 1} ready` : 'coredns not deployed'}, service/kube-dns ${CLUSTER_DNS_IP}`)
   }
   out.push(`  kubeconfig: ${KUBECONFIG}${existsSync(KUBECONFIG) ? '' : ' (not written yet)'}`)
-  process.stdout.write(`${out.join('\n')}\n`)
+  write(`${out.join('\n')}\n`)
   return rows.every((r) => r.healthy) && ready && dnsReady ? 0 : 1
 }
 
-await command({ spec: cmd, guard: false, run: labStatus }).mainIf(import.meta.url)
+await command({ spec: cmd, guard: false, run: () => labStatus() }).mainIf(import.meta.url)

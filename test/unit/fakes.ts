@@ -3,7 +3,7 @@
  * results, a kube stand-in built from the methods a test scripts (or a real Kube over scripted API calls), a Provider,
  * and a listr task wrapper that keeps every output line. Only ADD exports here (several test files share it).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
@@ -239,4 +239,34 @@ export function twoContextKubeconfig(current: string): string {
     ].join('\n'),
   )
   return f
+}
+
+export interface LabTempDirs {
+  root: string
+  state: string
+  run: string
+  cache: string
+  /** Remove the temp root. */
+  cleanup(): void
+}
+
+/**
+ * Point the lab's state, run and cache dirs (tasks/lab/engine/paths.ts reads LAB_STATE_DIR, LAB_RUN_DIR and
+ * LAB_CACHE_DIR once, when first imported) at a fresh temp dir. Call it before the first import of a lab module (import
+ * those with `await import(…)` after it), then check with `assertLabDirs` that paths.ts took them.
+ */
+export function labTempDirs(prefix: string): LabTempDirs {
+  const root = mkdtempSync(join(tmpdir(), `${prefix}-`))
+  const dirs = { root, state: join(root, 'state'), run: join(root, 'run'), cache: join(root, 'cache') }
+  process.env.LAB_STATE_DIR = dirs.state
+  process.env.LAB_RUN_DIR = dirs.run
+  process.env.LAB_CACHE_DIR = dirs.cache
+  return { ...dirs, cleanup: () => rmSync(root, { recursive: true, force: true }) }
+}
+
+/** Throw (before any test runs) unless the lab's paths are the temp ones: a suite must never touch the real lab's dirs. */
+export function assertLabDirs(paths: { STATE_DIR: string; RUN_DIR: string; CACHE_DIR: string }, dirs: LabTempDirs): void {
+  if (paths.STATE_DIR !== dirs.state || paths.RUN_DIR !== dirs.run || paths.CACHE_DIR !== dirs.cache) {
+    throw new Error(`the lab's paths were loaded before labTempDirs (${paths.STATE_DIR}, ${paths.RUN_DIR}): import lab modules with await import() after it`)
+  }
 }

@@ -28,11 +28,17 @@ export function missingPackages(exists: (p: string) => boolean = existsSync): st
     .map(([pkg]) => pkg)
 }
 
-export async function installPackages(sh: Shell, pkgs: string[], log: Log): Promise<void> {
-  if (process.getuid?.() !== 0) {
+/** Who runs this and whether apt-get is there (read from the host unless a test says). */
+export interface InstallHost {
+  isRoot?: boolean
+  hasApt?: boolean
+}
+
+export async function installPackages(sh: Shell, pkgs: string[], log: Log, host: InstallHost = {}): Promise<void> {
+  if (!(host.isRoot ?? process.getuid?.() === 0)) {
     throw new Error(`the lab needs these Debian packages: ${pkgs.join(' ')} — run as root, or: sudo apt-get install -y ${pkgs.join(' ')}`)
   }
-  if (!existsSync('/usr/bin/apt-get')) throw new Error(`missing ${pkgs.join(', ')} and this is not a Debian-like host: install them with your package manager`)
+  if (!(host.hasApt ?? existsSync('/usr/bin/apt-get'))) throw new Error(`missing ${pkgs.join(', ')} and this is not a Debian-like host: install them with your package manager`)
   const env = { DEBIAN_FRONTEND: 'noninteractive' }
   await sh.run('apt-get', ['update', '-qq'], { log, env })
   await sh.run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { log, env })
@@ -50,8 +56,18 @@ const SYSCTLS: Record<string, string> = {
 
 const sysctlPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`
 
+/** How kernel settings are read and written: /proc/sys (a test passes its own). */
+export interface SysctlIo {
+  read: (path: string) => string | undefined
+  write: (path: string, value: string) => void
+}
+export const PROC_SYS: SysctlIo = {
+  read: (p) => (existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined),
+  write: (p, value) => writeFileSync(p, value),
+}
+
 /** Kernel settings that are not yet as the lab needs them. */
-export function sysctlsToSet(read: (path: string) => string | undefined = (p) => (existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined)): Record<string, string> {
+export function sysctlsToSet(read: (path: string) => string | undefined = PROC_SYS.read): Record<string, string> {
   return Object.fromEntries(Object.entries(SYSCTLS).filter(([k, v]) => read(sysctlPath(k)) !== v))
 }
 
@@ -72,19 +88,19 @@ export async function routesToSet(sh: Shell): Promise<string[]> {
   return missing
 }
 
-export async function hostReady(sh: Shell, nodeIp: string): Promise<string | false> {
-  if (Object.keys(sysctlsToSet()).length) return false
+export async function hostReady(sh: Shell, nodeIp: string, sysctl: SysctlIo = PROC_SYS): Promise<string | false> {
+  if (Object.keys(sysctlsToSet(sysctl.read)).length) return false
   const addr = await sh.run('ip', ['-4', '-o', 'addr', 'show', 'dev', LAB_IFACE], { quiet: true, allowFail: true, readOnly: true })
   if (!addr.stdout.includes(` ${nodeIp}/`)) return false
   if ((await routesToSet(sh)).length) return false
   return `${LAB_IFACE} has ${nodeIp} and routes ${LOCAL_ROUTES.join(', ')}; forwarding and bridge netfilter on`
 }
 
-export async function prepareHost(sh: Shell, nodeIp: string, log: Log): Promise<void> {
+export async function prepareHost(sh: Shell, nodeIp: string, log: Log, sysctl: SysctlIo = PROC_SYS): Promise<void> {
   await sh.run('modprobe', ['br_netfilter'], { log, allowFail: true }) // built in on some kernels
-  for (const [key, value] of Object.entries(sysctlsToSet())) {
+  for (const [key, value] of Object.entries(sysctlsToSet(sysctl.read))) {
     log(`$ sysctl -w ${key}=${value}`)
-    writeFileSync(sysctlPath(key), value)
+    sysctl.write(sysctlPath(key), value)
   }
   const link = await sh.run('ip', ['link', 'show', LAB_IFACE], { quiet: true, allowFail: true })
   if (link.exitCode !== 0) await sh.run('ip', ['link', 'add', LAB_IFACE, 'type', 'bridge'], { log })

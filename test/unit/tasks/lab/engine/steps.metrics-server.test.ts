@@ -1,4 +1,4 @@
-/** metrics-server on the lab: its build command, process flags, cert, kubeconfig, manifests, and the steps with fakes. */
+/** metrics-server on the lab: its build command, cert, kubeconfig, manifests, and the steps with fakes (its process flags: components.test.ts). */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -11,7 +11,6 @@ import { LAB_NODE_IP } from '../../../../../tasks/lab/engine/paths.ts'
 import { METRICS_SERVER_PKG, metricsServerInstallArgs, metricsServerLdflags } from '../../../../../tasks/lab/engine/build.ts'
 import * as C from '../../../../../tasks/lab/engine/components.ts'
 import { conf, configFiles, METRICS_SERVER_PORT } from '../../../../../tasks/lab/engine/config.ts'
-import { metricsServerLivez } from '../../../../../tasks/lab/engine/health.ts'
 import { KUBECONFIG, METRICS_SERVER_VERSION } from '../../../../../tasks/lab/engine/paths.ts'
 import { certSpecs, pki } from '../../../../../tasks/lab/engine/pki.ts'
 import { apiServiceAvailability, METRICS_MANIFEST, metricsApiAvailable, metricsServer, metricsServerApi, yamlObjects, type LabCtx } from '../../../../../tasks/lab/engine/steps.ts'
@@ -35,33 +34,7 @@ test('the lab and the kind workflow run the same metrics-server release', () => 
   assert.equal(kind, [METRICS_SERVER_VERSION])
 })
 
-// ── process, cert, kubeconfig ────────────────────────────────────────────────
-test('the process: kubeconfig for API, authn and authz; node IP and port; kubelet TLS checked against the lab CA', () => {
-  const s = C.metricsServer('10.9.9.9')
-  const kc = conf('metrics-server.kubeconfig')
-  assert.is(s.name, 'metrics-server')
-  assert.ok(s.bin.endsWith('/metrics-server'))
-  for (const a of [
-    `--kubeconfig=${kc}`,
-    `--authentication-kubeconfig=${kc}`,
-    `--authorization-kubeconfig=${kc}`,
-    '--bind-address=10.9.9.9',
-    `--secure-port=${METRICS_SERVER_PORT}`,
-    `--kubelet-certificate-authority=${pki('ca.crt')}`,
-    '--kubelet-preferred-address-types=InternalIP',
-    '--metric-resolution=15s',
-  ])
-    assert.ok(s.args.includes(a), `missing ${a} in ${s.args.join(' ')}`)
-  assert.ok(s.args.some((a) => a.startsWith('--cert-dir=')))
-  assert.not.ok(s.args.includes('--kubelet-insecure-tls'))
-  assert.is(metricsServerLivez('10.9.9.9'), `https://10.9.9.9:${METRICS_SERVER_PORT}/livez`)
-})
-
-test('ORDER ends with metrics-server; down stops it first among the Kubernetes components', () => {
-  assert.is(C.ORDER[C.ORDER.length - 1], 'metrics-server')
-  assert.equal([...C.KUBE_COMPONENTS].reverse(), ['metrics-server', 'kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver'])
-})
-
+// ── cert, kubeconfig (its process flags and place in ORDER: components.test.ts) ─
 test('a client cert CN system:metrics-server from the lab CA, and a kubeconfig that uses it', () => {
   const c = certSpecs(LAB_NODE_IP).find((x) => x.name === 'metrics-server')
   assert.equal(c, { name: 'metrics-server', cn: 'system:metrics-server', ca: 'ca', usage: 'client' })

@@ -2,18 +2,12 @@
  * tasks/lib/providers: context → provider, minikube output parsing, lab image refs. Detection and the context
  * guard are tested once, in index.guard.test.ts.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { providerForContext } from '../../../../../tasks/lib/providers/index.ts'
-import { manifestDigestFromStore, runtimeConfigDigest } from '../../../../../tasks/lab/engine/containerd.ts'
 import { fullRef } from '../../../../../tasks/lib/image-ref.ts'
 import { labProvider } from '../../../../../tasks/lib/providers/lab.ts'
-import { fakeShell } from '../../../fakes.ts'
 import { minikubeProvider, parseDockerEnv, parseMinikubeStatus } from '../../../../../tasks/lib/providers/minikube.ts'
-import { gunzipSync } from 'node:zlib'
 
 // ── providerForContext ───────────────────────────────────────────────────────
 const ctxCases: Array<[string | undefined, string | undefined]> = [
@@ -162,84 +156,6 @@ test('lab provider owns only its context; minikube its profile', () => {
 test('minikube start command carries profile and driver', () => {
   assert.equal(minikubeProvider().startCommands(), [['minikube', 'start']])
   assert.equal(minikubeProvider({ profile: 'p2', driver: 'docker' }).startCommands(), [['minikube', 'start', '-p', 'p2', '--driver', 'docker']])
-})
-
-// `ctr -n k8s.io images ls name==…` as containerd 1.6 prints it, and the manifest `ctr images import` stored
-const MANIFEST_DIGEST = `sha256:${'ab'.repeat(32)}`
-const CONFIG_DIGEST = `sha256:${'cd'.repeat(32)}`
-const CTR_LS = `REF                                        TYPE                                                 DIGEST          SIZE    PLATFORMS   LABELS
-docker.io/programmingpercy/hellogopher:5.0 application/vnd.docker.distribution.manifest.v2+json ${MANIFEST_DIGEST} 3.9 MiB linux/amd64 -
-`
-const MANIFEST = JSON.stringify({ schemaVersion: 2, config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: CONFIG_DIGEST } })
-
-const NO_DB = '/no/such/meta.db'
-
-test('lab runtimeConfigDigest: metadata file unreadable → `ctr images ls`, the manifest read from the content store file — one ctr process, not two', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'content-'))
-  try {
-    mkdirSync(join(dir, 'sha256'))
-    writeFileSync(join(dir, 'sha256', MANIFEST_DIGEST.slice(7)), MANIFEST)
-    const sh = fakeShell({ reply: (c) => (c.args.includes('ls') ? { stdout: CTR_LS } : new Error(`no ${c.line}`)) })
-    assert.is(await runtimeConfigDigest(sh, 'programmingpercy/hellogopher:5.0', { contentDir: dir, metaDb: NO_DB }), CONFIG_DIGEST)
-    assert.equal(sh.calls.map((c) => c.args.slice(-3)), [['images', 'ls', 'name==docker.io/programmingpercy/hellogopher:5.0']])
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
-
-test('lab runtimeConfigDigest: no blob file → `ctr content get`; not imported → undefined without a second process', async () => {
-  const sh = fakeShell({ reply: (c) => (c.args.includes('ls') ? { stdout: CTR_LS } : { stdout: MANIFEST }) })
-  assert.is(await runtimeConfigDigest(sh, 'programmingpercy/hellogopher:5.0', { contentDir: '/no/such/content', metaDb: NO_DB }), CONFIG_DIGEST)
-  assert.equal(sh.calls.map((c) => c.args.slice(-3)), [['images', 'ls', 'name==docker.io/programmingpercy/hellogopher:5.0'], ['content', 'get', MANIFEST_DIGEST]])
-  const none = fakeShell({ reply: () => ({ stdout: CTR_LS.split('\n')[0] + '\n' }) })
-  assert.is(await runtimeConfigDigest(none, 'programmingpercy/hellogopher:4.0', { contentDir: '/no/such/content', metaDb: NO_DB }), undefined)
-  assert.is(none.calls.length, 1)
-})
-
-// a containerd-shaped bbolt file (test/unit/fixtures/RECORDED.md): hellogopher:5.0 → MANIFEST_DIGEST, 120 fillers
-const metaDbFixture = (dir: string): string => {
-  const file = join(dir, 'meta.db')
-  writeFileSync(file, gunzipSync(readFileSync(join(import.meta.dirname, '../../..', 'fixtures', 'containerd-meta.db.gz'))))
-  return file
-}
-
-test('lab runtimeConfigDigest: name → manifest from containerd\'s metadata file, manifest → config from the content store: no process', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'content-'))
-  try {
-    mkdirSync(join(dir, 'sha256'))
-    writeFileSync(join(dir, 'sha256', MANIFEST_DIGEST.slice(7)), MANIFEST)
-    const metaDb = metaDbFixture(dir)
-    const sh = fakeShell({ reply: () => ({ exitCode: 1, stderr: 'ctr: content digest sha256:ab…: not found' }) })
-    assert.is(await runtimeConfigDigest(sh, 'programmingpercy/hellogopher:5.0', { contentDir: dir, metaDb }), CONFIG_DIGEST)
-    // a name the metadata does not hold is not in the runtime: no ctr to ask again
-    assert.is(await runtimeConfigDigest(sh, 'programmingpercy/hellogopher:4.0', { contentDir: dir, metaDb }), undefined)
-    assert.equal(sh.calls, [])
-    // the manifest blob gone from the content store: `ctr content get` is asked, and its failure means "not there"
-    rmSync(join(dir, 'sha256', MANIFEST_DIGEST.slice(7)))
-    assert.is(await runtimeConfigDigest(sh, 'programmingpercy/hellogopher:5.0', { contentDir: dir, metaDb }), undefined)
-    assert.equal(sh.calls.map((c) => c.args.slice(-3)), [['content', 'get', MANIFEST_DIGEST]])
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
-
-test('lab manifestDigestFromStore: a digest, null when the name is not there, undefined (ask ctr) when the file does not parse', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meta-'))
-  try {
-    const metaDb = metaDbFixture(dir)
-    assert.is(await manifestDigestFromStore('programmingpercy/hellogopher:5.0', metaDb), MANIFEST_DIGEST)
-    assert.is(await manifestDigestFromStore('docker.io/programmingpercy/hellogopher:5.0', metaDb), MANIFEST_DIGEST)
-    assert.is(await manifestDigestFromStore('library/filler-image-with-a-long-name-077:latest', metaDb), `sha256:${'4d'.padStart(64, '0')}`)
-    assert.is(await manifestDigestFromStore('programmingpercy/hellogopher:1.0', metaDb), null)
-    assert.is(await manifestDigestFromStore('x:1', join(dir, 'missing.db')), undefined)
-    const torn = join(dir, 'torn.db')
-    writeFileSync(torn, readFileSync(metaDb).subarray(0, 4096 * 3))
-    assert.is(await manifestDigestFromStore('programmingpercy/hellogopher:5.0', torn), undefined)
-    writeFileSync(torn, Buffer.alloc(8192))
-    assert.is(await manifestDigestFromStore('programmingpercy/hellogopher:5.0', torn), undefined)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
 })
 
 test.run()
