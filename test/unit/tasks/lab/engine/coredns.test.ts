@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parseAllDocuments, parse } from 'yaml'
-import { ROOT } from '../../../../../tasks/lib/context.ts'
+import { ROOT } from '../../../../../tasks/lib/tutorial.ts'
 import { assertLabDirs, fakeShell, labTempDirs, type Call } from '../../../fakes.ts'
 
 const dirs = labTempDirs('coredns-test')
