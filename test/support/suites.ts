@@ -32,6 +32,8 @@ export const UNIT_SUITES = [
   'tasks/lesson.test.ts',
   'tasks/lessons/check.live.test.ts',
   'tasks/lessons/common.test.ts',
+  'tasks/lessons/diff.test.ts',
+  'tasks/lessons/explain.test.ts',
   'tasks/lessons/observe.test.ts',
   'tasks/lib/cli.test.ts',
   'tasks/lib/command.contract.test.ts',

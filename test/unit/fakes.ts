@@ -270,3 +270,8 @@ export function assertLabDirs(paths: { STATE_DIR: string; RUN_DIR: string; CACHE
     throw new Error(`the lab's paths were loaded before labTempDirs (${paths.STATE_DIR}, ${paths.RUN_DIR}): import lab modules with await import() after it`)
   }
 }
+
+/** The tutorial's Secret value (manifests/01_database.yml), base64 as in the manifest. */
+export const SECRET_B64 = 'cGFzc3dvcmQ='
+/** The tutorial's secret value is the word itself: it must not show anywhere as a word. */
+export const SECRET_WORD = /\bpassword\b/

@@ -1,10 +1,10 @@
 /**
- * Learn by doing (tasks/lesson.ts --check / --reset / --explain / --solution / --diff): every lesson's explanation,
- * every lesson's manifest diff (no secret value in any of it), the check runner, and each lesson's checks against a
- * fake cluster in a state where the lesson was done and one where a step was left out (the hint names that step).
+ * Learn by doing (tasks/lesson.ts --check / --reset / --explain / --solution / --diff): the modes on the command
+ * line, the check runner, and each lesson's checks against a fake cluster in a state where the lesson was done and
+ * one where a step was left out (the hint names that step). The explanations and the diffs themselves have their own
+ * suites (lessons/explain.test.ts, lessons/diff.test.ts).
  */
 import { execFile } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { test } from 'uvu'
@@ -18,154 +18,11 @@ import { clearSecrets } from '../../../tasks/lib/redact.ts'
 import { checksOf, chooseLesson, command, lesson as lessonCommand, notBlocking, resetClosing, resetSteps } from '../../../tasks/lesson.ts'
 import { NotSeen } from '../../../tasks/lessons/types.ts'
 import { runChecks, summary, type Check, type CheckDeps, type CheckLine } from '../../../tasks/lessons/check.ts'
-import { folderBefore, lessonDiff, maskedText } from '../../../tasks/lessons/diff.ts'
-import { formatExplain, formatSolution } from '../../../tasks/lessons/explain.ts'
 import { findLesson, LESSONS } from '../../../tasks/lessons/index.ts'
-import { fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx } from '../fakes.ts'
+import { fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, SECRET_B64, SECRET_WORD, testCtx } from '../fakes.ts'
 
-const SECRET_B64 = 'cGFzc3dvcmQ='
-/** The tutorial's secret value is the word itself: it must not show anywhere as a word. */
-const SECRET_WORD = /\bpassword\b/
 
 test.before.each(() => clearSecrets())
-
-// ── --explain / --solution ──────────────────────────────────────────────────────────────────────────────────
-
-test('--explain: every lesson has its commands in order, each with 2–3 lines, ending with what to try next', () => {
-  for (const l of LESSONS) {
-    const { commands, next } = l.explain
-    assert.ok(commands.length >= 1, `lesson ${l.number} has no commands`)
-    for (const c of commands) {
-      assert.ok(c.run.trim().length > 3, `lesson ${l.number}: empty command`)
-      assert.ok(c.does.length >= 2 && c.does.length <= 3, `lesson ${l.number}, ${c.run}: ${c.does.length} lines`)
-      for (const line of c.does) assert.not.match(line, /\n/)
-    }
-    assert.ok(next.length > 10, `lesson ${l.number}: no next`)
-    const text = formatExplain(l)
-    const lines = text.split('\n')
-    assert.is(lines[0], `Lesson ${l.number} — ${l.title}`)
-    // the commands in their order
-    let at = 0
-    for (const c of commands) {
-      const i = lines.findIndex((x, j) => j >= at && x.endsWith(c.run))
-      assert.ok(i >= at, `lesson ${l.number}: ${c.run} missing or out of order`)
-      at = i + 1
-    }
-    assert.match(lines[lines.length - 2]!, /^What to try next: /)
-    assert.is(lines[lines.length - 1], `Check your work: npx tsx tasks/lesson.ts ${l.number} --check`)
-  }
-})
-
-test('--explain: the lessons with commands a learner types name the tutorial commands', () => {
-  const ran = (n: number) => findLesson(String(n)).explain.commands.map((c) => c.run).join('\n')
-  assert.match(ran(3), /kubectl create -f hellogopher\.yml/)
-  assert.match(ran(4), /kubectl expose deployment hellogopher --type=NodePort --port=8080/)
-  assert.match(ran(5), /kubectl label po\/<pod> author-/)
-  assert.match(ran(7), /kubectl set image deployment\/hellogopher hellogopher=programmingpercy\/hellogopher:2\.0/)
-  assert.match(ran(10), /kubectl config set-context --current --namespace=hellogopher/)
-  assert.match(ran(12), /--from-env-file=dbConfig\.properties/)
-  assert.match(ran(13), /kubectl patch secret database-secrets --type='json'/)
-})
-
-test('--solution: just the commands, "$ " before a command, "✎ " before a file edit', () => {
-  const six = formatSolution(findLesson('6')).split('\n')
-  assert.is(six[0], 'Lesson 6 — Readiness probe: the commands')
-  assert.is(six.length, 1 + findLesson('6').explain.commands.length)
-  assert.match(six[1]!, /^✎ edit hellogopher\.yml: readinessProbe/)
-  assert.is(six[2], '$ kubectl get pods')
-})
-
-test('--explain and --solution show no secret value, even with every manifest loaded (secrets registered)', () => {
-  loadManifests(MANIFESTS_DIR)
-  loadManifests(join(MANIFESTS_DIR, 'lessons'))
-  for (const l of LESSONS) {
-    for (const text of [formatExplain(l), formatSolution(l)]) {
-      assert.not.ok(text.includes(SECRET_B64), `lesson ${l.number}`)
-      assert.not.match(text, SECRET_WORD, `lesson ${l.number}`)
-      assert.not.ok(text.includes('••••••'), `lesson ${l.number}: its own text names a secret value`)
-    }
-  }
-})
-
-// ── --diff ──────────────────────────────────────────────────────────────────────────────────────────────────
-
-test('--diff: every lesson against the one before — a unified diff, or one line saying nothing changed; no secret value', () => {
-  for (const l of LESSONS) {
-    clearSecrets()
-    const text = lessonDiff(LESSONS, l.number)
-    assert.not.ok(text.includes(SECRET_B64), `lesson ${l.number} shows the Secret's base64`)
-    assert.not.match(text, SECRET_WORD, `lesson ${l.number} shows the password`)
-    assert.not.ok(text.includes('\x1b['), `lesson ${l.number}: colour without asking`)
-    if (l.manifests?.length) {
-      assert.match(text, /^--- manifests\/\S+|^--- \/dev\/null/m, `lesson ${l.number}`)
-      assert.match(text, /^\+\+\+ manifests\/\S+/m, `lesson ${l.number}`)
-      assert.match(text, /^@@ -\d+(,\d+)? \+\d+(,\d+)? @@/m, `lesson ${l.number}`)
-    } else {
-      assert.match(text, new RegExp(`^Lesson ${l.number} \\(${l.title.replace(/[+()]/g, '\\$&')}\\) changes no manifest: `), `lesson ${l.number}: ${text}`)
-      assert.is(text.split('\n').length, 1)
-    }
-  }
-})
-
-test('--diff 7: the liveness probe and the 2.0 image arrive, from lesson 6 to lesson 7', () => {
-  const text = lessonDiff(LESSONS, 7)
-  assert.match(text, /^--- manifests\/lessons\/06-readiness-fixed\.yml\tlesson 6$/m)
-  assert.match(text, /^\+\+\+ manifests\/lessons\/07-liveness\.yml\tlesson 7$/m)
-  assert.match(text, /^- {10}image: programmingpercy\/hellogopher:1\.0$/m)
-  assert.match(text, /^\+ {10}image: programmingpercy\/hellogopher:2\.0$/m)
-  assert.match(text, /^\+ {10}livenessProbe:$/m)
-  assert.match(text, /^\+ {12}failureThreshold: 3$/m)
-})
-
-test('--diff 6 shows its two steps: the probe on 8081, then on 8080', () => {
-  const text = lessonDiff(LESSONS, 6)
-  const [first, second] = text.split(/^# step 2: /m)
-  assert.match(first!, /^# step 1: a readiness probe on the wrong port/)
-  assert.match(first!, /^\+ {14}port: 8081$/m)
-  assert.match(second!, /^- {14}port: 8081$/m)
-  assert.match(second!, /^\+ {14}port: 8080$/m)
-  assert.match(second!, /lesson 6, step 1\n\+\+\+ manifests\/lessons\/06-readiness-fixed\.yml\tlesson 6, step 2/)
-})
-
-test('--diff 13: the Secret arrives with its value masked; the plain value leaves masked too', () => {
-  const text = lessonDiff(LESSONS, 13)
-  assert.match(text, /^\+kind: Secret$/m)
-  assert.match(text, /^\+ {2}DATABASE_PASSWORD: ••••••$/m)
-  assert.match(text, /^- {14}value: ••••••$/m)
-  assert.match(text, /^\+ {16}secretKeyRef:$/m)
-})
-
-test('--diff: a file without secrets is shown as written; one with them only has its values masked', () => {
-  assert.is(maskedText('lessons/08-oom.yml'), readFileSync(join(MANIFESTS_DIR, 'lessons/08-oom.yml'), 'utf8'))
-  const db = readFileSync(join(MANIFESTS_DIR, '01_database.yml'), 'utf8')
-  const masked = maskedText('01_database.yml')
-  assert.is.not(masked, db)
-  assert.is(masked.split('\n').length, db.split('\n').length)
-  const changed = db.split('\n').filter((l, i) => l !== masked.split('\n')[i])
-  assert.equal(changed, ['  DATABASE_PASSWORD: cGFzc3dvcmQ='])
-  const plain = maskedText('lessons/10-database.yml').split('\n')
-  assert.ok(plain.includes('              value: ••••••'), plain.join('\n'))
-})
-
-test('--diff: coloured when asked (a terminal), the same text plain otherwise', () => {
-  const plain = lessonDiff(LESSONS, 7)
-  const colour = lessonDiff(LESSONS, 7, { color: true })
-  assert.match(colour, /\x1b\[32m\+ {10}image: programmingpercy\/hellogopher:2\.0\x1b\[0m/)
-  assert.match(colour, /\x1b\[31m- {10}image: programmingpercy\/hellogopher:1\.0\x1b\[0m/)
-  // eslint-disable-next-line no-control-regex
-  assert.is(colour.replace(/\x1b\[[0-9;]*m/g, ''), plain)
-})
-
-test("--diff: the learner's folder, lesson by lesson; every lesson manifest is in it but the counter-example", () => {
-  assert.equal(folderBefore(LESSONS, 3), {})
-  assert.equal(folderBefore(LESSONS, 7), { app: 'lessons/06-readiness-fixed.yml' })
-  assert.equal(folderBefore(LESSONS, 10), { app: 'lessons/07-liveness.yml', oom: 'lessons/08-oom.yml' })
-  assert.equal(folderBefore(LESSONS, 15), { namespace: '00_namespace.yml', database: '01_database.yml', app: '02_hellogopher.yml', dbConfig: 'lessons/12-dbConfig.properties' })
-  const named = new Set(LESSONS.flatMap((l) => (l.manifests ?? []).flatMap((s) => Object.values(s.files))).filter(Boolean))
-  for (const p of named) assert.ok(existsSync(join(MANIFESTS_DIR, p!)), `${p} does not exist`)
-  const files = readdirSync(join(MANIFESTS_DIR, 'lessons')).filter((f) => !f.endsWith('.md'))
-  assert.equal(files.filter((f) => !named.has(`lessons/${f}`)), ['03-image-not-in-runtime.yml'])
-})
 
 // ── the command line ───────────────────────────────────────────────────────────────────────────────────────
 
