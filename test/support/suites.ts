@@ -34,6 +34,7 @@ export const UNIT_SUITES = [
   'tasks/lessons/common.test.ts',
   'tasks/lessons/diff.test.ts',
   'tasks/lessons/explain.test.ts',
+  'tasks/lessons/index.test.ts',
   'tasks/lessons/observe.test.ts',
   'tasks/lib/cli.test.ts',
   'tasks/lib/command.contract.test.ts',

@@ -13,7 +13,7 @@ import { type Ctx } from '../../../tasks/lib/run.ts'
 import type { PodSighting } from '../../../tasks/lib/kube.ts'
 import { clearSecrets } from '../../../tasks/lib/redact.ts'
 import { chooseLesson, closingLines, command } from '../../../tasks/lesson.ts'
-import { findLesson, LESSONS, listing } from '../../../tasks/lessons/index.ts'
+import { findLesson, LESSONS } from '../../../tasks/lessons/index.ts'
 import { surgeOrder } from '../../../tasks/lessons/07-liveness.ts'
 import { lesson as metricsLesson } from '../../../tasks/lessons/09-metrics.ts'
 import { minikubeProvider } from '../../../tasks/lib/providers/minikube.ts'
@@ -26,50 +26,9 @@ const parse = (...argv: string[]) => chooseLesson(parseCli(command, argv))
 
 test.before.each(() => clearSecrets())
 
-test('--list: the 16 lessons 0–15 in order, one line each (number, name, what you will see)', () => {
-  const lines = listing().split('\n')
-  assert.is(lines.length, 16)
-  lines.forEach((line, i) => {
-    const l = LESSONS[i]!
-    assert.is(l.number, i)
-    assert.match(line, new RegExp(`^\\s?${i}  ${l.name}\\s+\\S`))
-    assert.ok(line.endsWith(l.summary), line)
-  })
-  assert.equal(parse('--list'), { list: true })
-})
-
-test('lessons: unique names (lowercase slugs), one-line summaries, namespace default for 3–9 only', () => {
-  assert.is(new Set(LESSONS.map((l) => l.name)).size, 16)
-  for (const l of LESSONS) {
-    assert.match(l.name, /^[a-z][a-z0-9-]*$/)
-    assert.not.match(l.summary, /\n/)
-    assert.ok(l.observable.length > 10, l.name)
-    assert.is(l.namespace, l.number >= 3 && l.number <= 9 ? 'default' : 'hellogopher', l.name)
-  }
-})
-
-test('findLesson: by number (6, 06), by name, by file-style name, case and spaces ignored', () => {
-  for (const q of ['6', '06', 'readiness', '06-readiness', ' Readiness ']) assert.is(findLesson(q).number, 6, q)
-  assert.is(findLesson('0').name, 'prerequisites')
-  assert.is(findLesson('15').name, 'teardown')
-  assert.is(findLesson('service-env').number, 11)
-  assert.equal(parse('13'), { lesson: findLesson('secret'), mode: 'replay' })
-})
-
-test('findLesson: an unknown lesson is a one-line usage error naming what exists', () => {
-  for (const q of ['16', '-1', 'foo', '6-liveness', '', '1.5']) {
-    try {
-      findLesson(q)
-      assert.unreachable(q)
-    } catch (e) {
-      assert.instance(e, UsageError, q)
-      assert.not.match((e as Error).message, /\n/)
-      assert.match((e as Error).message, /^unknown lesson '.*' \(a number 0–15 or a name: prerequisites, cluster, .*, teardown\)$/)
-    }
-  }
-})
-
 test('chooseLesson: a lesson is required, one at a time, and --list takes none', () => {
+  assert.equal(parse('--list'), { list: true })
+  assert.equal(parse('13'), { lesson: findLesson('secret'), mode: 'replay' })
   const bad: Array<[string[], RegExp]> = [
     [[], /^which lesson\? give its number or name/],
     [['6', '7'], /^one lesson at a time \(got '6' and '7'\)$/],
