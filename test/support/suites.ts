@@ -14,6 +14,7 @@ export const UNIT_SUITES = [
   'layout.test.ts',
   'tasks/expose.minikube-tunnel.test.ts',
   'tasks/lab/engine/boltdb.test.ts',
+  'tasks/lab/engine/build.test.ts',
   'tasks/lab/engine/components.test.ts',
   'tasks/lab/engine/config.test.ts',
   'tasks/lab/engine/containerd.test.ts',
