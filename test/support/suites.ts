@@ -56,6 +56,7 @@ export const UNIT_SUITES = [
   'tasks/lib/providers/index.guard.test.ts',
   'tasks/lib/providers/index.test.ts',
   'tasks/lib/providers/kind.test.ts',
+  'tasks/lib/providers/lab.test.ts',
   'tasks/lib/providers/minikube.flags.test.ts',
   'tasks/lib/providers/minikube.test.ts',
   'tasks/lib/providers/remote.test.ts',

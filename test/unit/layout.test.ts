@@ -192,7 +192,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lib/kube-state.ts',
   'tasks/lib/kube-watch.ts',
   'tasks/lib/kubectl.ts',
-  'tasks/lib/providers/lab.ts',
   'tasks/lib/providers/types.ts',
   'tasks/lib/tools.ts',
   'tasks/lib/view/model.ts',
