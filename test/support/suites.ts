@@ -33,6 +33,7 @@ export const UNIT_SUITES = [
   'tasks/lesson.test.ts',
   'tasks/lessons/check.live.test.ts',
   'tasks/lessons/common.test.ts',
+  'tasks/lessons/database.test.ts',
   'tasks/lessons/diff.test.ts',
   'tasks/lessons/explain.test.ts',
   'tasks/lessons/index.test.ts',

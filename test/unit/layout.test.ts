@@ -184,7 +184,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lessons/13-secret.ts',
   'tasks/lessons/14-resources.ts',
   'tasks/lessons/15-teardown.ts',
-  'tasks/lessons/database.ts',
   'tasks/lessons/types.ts',
   'tasks/lib/hash.ts',
   'tasks/lib/image-ref.ts',
