@@ -25,6 +25,7 @@ export const UNIT_SUITES = [
   'tasks/lab/engine/pki.test.ts',
   'tasks/lab/engine/procs.test.ts',
   'tasks/lab/engine/progress.test.ts',
+  'tasks/lab/engine/runtime.test.ts',
   'tasks/lab/engine/steps.metrics-server.test.ts',
   'tasks/lab/engine/teardown.test.ts',
   'tasks/lab/kindnode/build.test.ts',

@@ -165,7 +165,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/doctor.ts',
   'tasks/kind-image.ts',
   'tasks/lab/down.ts',
-  'tasks/lab/engine/runtime.ts',
   'tasks/lab/images/build.ts',
   'tasks/lab/up.ts',
   'tasks/lessons/00-prerequisites.ts',
