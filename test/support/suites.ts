@@ -39,6 +39,7 @@ export const UNIT_SUITES = [
   'tasks/lessons/explain.test.ts',
   'tasks/lessons/index.test.ts',
   'tasks/lessons/observe.test.ts',
+  'tasks/lessons/types.test.ts',
   'tasks/lib/cli.test.ts',
   'tasks/lib/command.contract.test.ts',
   'tasks/lib/command.test.ts',

@@ -183,7 +183,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lessons/13-secret.ts',
   'tasks/lessons/14-resources.ts',
   'tasks/lessons/15-teardown.ts',
-  'tasks/lessons/types.ts',
   'tasks/lib/hash.ts',
   'tasks/lib/image-ref.ts',
   'tasks/lib/kube-errors.ts',
