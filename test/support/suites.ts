@@ -42,6 +42,8 @@ export const UNIT_SUITES = [
   'tasks/lib/flags.test.ts',
   'tasks/lib/go-cli.test.ts',
   'tasks/lib/gotools.test.ts',
+  'tasks/lib/hash.test.ts',
+  'tasks/lib/image-ref.test.ts',
   'tasks/lib/kind-cli.test.ts',
   'tasks/lib/kube-rest.test.ts',
   'tasks/lib/kube.test.ts',

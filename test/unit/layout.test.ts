@@ -190,8 +190,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lessons/explain.ts',
   'tasks/lessons/index.ts',
   'tasks/lessons/types.ts',
-  'tasks/lib/hash.ts',
-  'tasks/lib/image-ref.ts',
   'tasks/lib/kube-errors.ts',
   'tasks/lib/kube-state.ts',
   'tasks/lib/kube-watch.ts',
