@@ -5,7 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ApiException } from '@kubernetes/client-node'
-import { isNodeReady, isPodReady, isTransient, KubeError, pickNodePort, podSummary, readyCondition, rolloutStatus, stableJson, TimeoutError, type V1Deployment, type V1Node, type V1Pod, type V1Service } from '../../../../tasks/lib/kube.ts'
+import { isNodeReady, isPodReady, KubeError, pickNodePort, podSummary, readyCondition, rolloutStatus, stableJson, TimeoutError, type V1Deployment, type V1Node, type V1Pod, type V1Service } from '../../../../tasks/lib/kube.ts'
 import { registerSecret } from '../../../../tasks/lib/redact.ts'
 import { kubeOver } from '../../fakes.ts'
 import { RestError, type RestRequest } from '../../../../tasks/lib/kube-rest.ts'
@@ -120,20 +120,6 @@ test('TimeoutError: the same one-line message as before, and what it waited for 
   registerSecret('s3cr3t-kube-test')
   const r = new TimeoutError(1, 'x', 'password s3cr3t-kube-test')
   assert.not.match(r.message + r.lastSeen, /s3cr3t-kube-test/)
-})
-
-test('isTransient: a wait rides out the API server not answering, and stops at once on anything else', () => {
-  const sys = (code: string, message = `connect ${code} 10.250.0.1:6443`) => Object.assign(new Error(message), { code })
-  assert.ok(isTransient(sys('ECONNREFUSED')), 'kube-apiserver restarting')
-  assert.ok(isTransient(sys('ECONNRESET')))
-  assert.ok(isTransient(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } })), 'undici wraps the cause')
-  assert.ok(isTransient(new Error('socket hang up')))
-  assert.ok(isTransient(new ApiException(503, 'Service Unavailable', '', {})))
-  assert.ok(isTransient(new ApiException(429, 'Too Many Requests', '', {})))
-  assert.not.ok(isTransient(new ApiException(403, 'Forbidden', '', {})))
-  assert.not.ok(isTransient(new ApiException(404, 'Not Found', '', {})))
-  assert.not.ok(isTransient(new Error('unexpected token in JSON')))
-  assert.not.ok(isTransient(sys('ENOTFOUND', 'getaddrinfo ENOTFOUND nowhere')), 'a name that does not resolve does not come back by waiting')
 })
 
 // ── node readiness ───────────────────────────────────────────────────────────
