@@ -65,6 +65,7 @@ export const UNIT_SUITES = [
   'tasks/lib/state.test.ts',
   'tasks/lib/task.image-flags.test.ts',
   'tasks/lib/task.redaction.test.ts',
+  'tasks/lib/tools.test.ts',
   'tasks/lib/tutorial.test.ts',
   'tasks/lib/view/diagram.test.ts',
   'tasks/lib/view/status-text.test.ts',

@@ -194,7 +194,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lib/kube-watch.ts',
   'tasks/lib/providers/lab.ts',
   'tasks/lib/providers/types.ts',
-  'tasks/lib/tools.ts',
   'tasks/lib/view/model.ts',
   'tasks/lib/view/namespaces.ts',
   'tasks/lib/view/reflector.ts',
