@@ -47,6 +47,7 @@ export const UNIT_SUITES = [
   'tasks/lib/kind-cli.test.ts',
   'tasks/lib/kube-errors.test.ts',
   'tasks/lib/kube-rest.test.ts',
+  'tasks/lib/kube-state.test.ts',
   'tasks/lib/kube.test.ts',
   'tasks/lib/kubeconfig.test.ts',
   'tasks/lib/kubectl.test.ts',
