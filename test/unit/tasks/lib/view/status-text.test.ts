@@ -5,14 +5,9 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { UsageError } from '../../../../../tasks/lib/cli.ts'
 import { buildView, allPods, envSources, unhealthyReason, podEvents, type ClusterObjects } from '../../../../../tasks/lib/view/model.ts'
-import { namespacesOf } from '../../../../../tasks/lib/view/namespaces.ts'
 import { Reflector, type Meta, type ReflectorStatus } from '../../../../../tasks/lib/view/reflector.ts'
 import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../../../../tasks/lib/view/status-text.ts'
-import { urlResolver } from '../../../../../tasks/lib/view/urls.ts'
-import type { Provider } from '../../../../../tasks/lib/providers/types.ts'
-import { fakeDeps, fakeKube, fakeProvider } from '../../../fakes.ts'
 import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event, pod } from '../../../fixtures/cluster-objects.ts'
 
 const urls = new Map([['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
@@ -170,12 +165,6 @@ test('ages like kubectl; lines cut to the terminal width (colours kept and reset
   assert.is(f, '\x1b[Hone\x1b[K\ntwo\x1b[K\n… 2 more lines (make the window taller)\x1b[K\x1b[J')
 })
 
-test('namespaces: the tutorial’s and default by default; one with -n; a bad name is a usage error', () => {
-  assert.equal(namespacesOf(undefined), ['hellogopher', 'default'])
-  assert.equal(namespacesOf('kube-system'), ['kube-system'])
-  assert.throws(() => namespacesOf('Bad_Name'), (e: Error) => e instanceof UsageError && /not a namespace name/.test(e.message))
-})
-
 // ---- the reflector, with scripted list and watch
 
 interface Obj extends Meta {
@@ -285,39 +274,6 @@ test('reflector: stop() ends a watch that is open', async () => {
   await s.r.stop()
   assert.equal(s.watchedFrom, ['1'])
   assert.is(s.listed(), 1)
-})
-
-test('URLs: the provider is asked once per NodePort Service (lab, kind, remote); minikube and a failing provider fall back to a node address', async () => {
-  const services = finalState().services // hellogopher NodePort 31234, mysql ClusterIP, kubernetes
-  const asked: string[] = []
-  const node = { status: { addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '192.168.49.2' }] } }
-  // the provider's answer as a plain URL
-  const answer = (async (_sh: unknown, _k: unknown, ns: string, name: string) => (asked.push(`${ns}/${name}`), 'http://10.250.0.1:31234')) as unknown as Provider['serviceUrl']
-  const lab = fakeDeps({ provider: fakeProvider({ name: 'lab', serviceUrl: answer }), kube: fakeKube({ listNodes: async () => [node] }) })
-  const r = urlResolver(lab)
-  assert.equal([...(await r.resolveAll(services))], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
-  assert.equal([...r.urls(services)], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
-  assert.equal(asked, ['hellogopher/hellogopher'], 'asked again, or about a Service without a NodePort')
-
-  // or as an endpoint to close afterwards: closed at once, nothing is kept open for a status line
-  let closed = 0
-  const endpoint = (async () => ({ url: 'http://127.0.0.1:30080', close: async () => void closed++ })) as unknown as Provider['serviceUrl']
-  const kind = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: endpoint }), kube: fakeKube({}) }))
-  assert.equal([...(await kind.resolveAll(services))], [['hellogopher/hellogopher', 'http://127.0.0.1:30080']])
-  assert.is(closed, 1)
-
-  const kubeM = fakeKube({ listNodes: async () => [node] })
-  const never = (async () => assert.unreachable('minikube service --url must not run')) as unknown as Provider['serviceUrl']
-  const mk = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'minikube', serviceUrl: never }), kube: kubeM }))
-  assert.equal([...(await mk.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
-
-  const failing = (async () => Promise.reject(new Error('docker: not running'))) as unknown as Provider['serviceUrl']
-  const broken = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [node] }) }))
-  assert.equal([...(await broken.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
-
-  const none = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [] }) }))
-  assert.equal([...(await none.resolveAll(services))], [])
-  assert.equal(none.problems(), ['no URL for service/hellogopher in hellogopher: no node reports an address'])
 })
 
 test('all pods of a namespace: the Deployment-owned ones, then the others', () => {
