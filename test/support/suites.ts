@@ -70,6 +70,7 @@ export const UNIT_SUITES = [
   'tasks/lib/tutorial.test.ts',
   'tasks/lib/view/diagram.test.ts',
   'tasks/lib/view/namespaces.test.ts',
+  'tasks/lib/view/source.test.ts',
   'tasks/lib/view/status-text.test.ts',
   'tasks/lib/view/urls.test.ts',
   'tasks/steps/apply.test.ts',

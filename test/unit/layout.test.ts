@@ -195,7 +195,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lib/providers/types.ts',
   'tasks/lib/view/model.ts',
   'tasks/lib/view/reflector.ts',
-  'tasks/lib/view/source.ts',
   'tasks/lint-workflows.ts',
   'tasks/patch-secret.ts',
   'tasks/relabel.ts',
