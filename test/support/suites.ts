@@ -69,6 +69,7 @@ export const UNIT_SUITES = [
   'tasks/lib/tools.test.ts',
   'tasks/lib/tutorial.test.ts',
   'tasks/lib/view/diagram.test.ts',
+  'tasks/lib/view/model.test.ts',
   'tasks/lib/view/namespaces.test.ts',
   'tasks/lib/view/source.test.ts',
   'tasks/lib/view/status-text.test.ts',

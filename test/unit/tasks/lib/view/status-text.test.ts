@@ -5,10 +5,10 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { buildView, allPods, envSources, unhealthyReason, podEvents, type ClusterObjects } from '../../../../../tasks/lib/view/model.ts'
+import { buildView, type ClusterObjects } from '../../../../../tasks/lib/view/model.ts'
 import { Reflector, type Meta, type ReflectorStatus } from '../../../../../tasks/lib/view/reflector.ts'
 import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../../../../tasks/lib/view/status-text.ts'
-import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event, pod } from '../../../fixtures/cluster-objects.ts'
+import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event } from '../../../fixtures/cluster-objects.ts'
 
 const urls = new Map([['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
 
@@ -30,12 +30,6 @@ test('final state: the screen, line by line', () => {
   ])
 })
 
-test('an old ReplicaSet scaled to zero is left out; the API server Service in default is not the tutorial’s', () => {
-  const v = buildView(finalState())
-  assert.equal(v.namespaces[0]!.deployments[0]!.replicaSets.map((r) => r.name), ['hellogopher-7d4b9c'])
-  assert.equal(v.namespaces[1]!.services, [])
-})
-
 test('a namespace that is not there says so; unknown existence shows what there is', () => {
   const o = { ...finalState(), existing: new Set(['default']) }
   assert.is(renderStatus(buildView(o), { now: NOW })[0], 'namespace hellogopher: not there')
@@ -55,30 +49,6 @@ test('no env value and no Secret value ever shows: screen, change lines, colour 
   assert.ok(text.includes('MYSQL_EXTRA_PASSWORD') && text.includes('env (DATABASE_PASSWORD)'))
   // ConfigMap values are not shown either: keys only
   assert.not.match(text, /DATABASE_USERNAME[=:]\s*root/)
-})
-
-test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackOff, OOMKilled; a fine pod has none', () => {
-  const o = troubledDefault()
-  const events = podEvents(o.events)
-  const reasons = Object.fromEntries(o.pods.map((p) => [p.metadata!.name!, unhealthyReason(p, events.get(`default/${p.metadata!.name}`))]))
-  assert.equal(reasons, {
-    'hellogopher-aaa111-wrong': 'not ready (Readiness probe failed)',
-    'hellogopher-bbb222-loop': 'not ready (failed liveness probe, will be restarted)',
-    'oom-demo': 'OOMKilled',
-    crasher: 'CrashLoopBackOff',
-  })
-  const fine = finalState().pods.map((p) => unhealthyReason(p))
-  assert.equal(fine, [undefined, undefined])
-  // OOMKilled behind a CrashLoopBackOff says both
-  const oomLoop = pod({ ns: 'default', name: 'x', app: 'x', image: 'i', ready: false, waiting: 'CrashLoopBackOff', lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
-  assert.is(unhealthyReason(oomLoop), 'CrashLoopBackOff (OOMKilled)')
-  // OOMKilled once, ready again: not marked (the last exit is still shown)
-  const recovered = pod({ ns: 'default', name: 'z', app: 'z', image: 'i', ready: true, restarts: 1, lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
-  assert.is(unhealthyReason(recovered), undefined)
-  // a pod going away on purpose is not unhealthy
-  const going = pod({ ns: 'default', name: 'y', app: 'y', image: 'i', ready: false })
-  going.metadata!.deletionTimestamp = new Date(NOW)
-  assert.is(unhealthyReason(going), undefined)
 })
 
 test('the screen marks unhealthy pods and says why a container stopped; rollout in progress shown', () => {
@@ -109,31 +79,6 @@ test('after a liveness restart the trouble stays visible (Unhealthy, Killing cou
   // not ready again: marked, with the last trouble as the reason
   p.status!.conditions = [{ type: 'Ready', status: 'False' }]
   assert.is(buildView(o).namespaces[0]!.deployments[0]!.replicaSets[0]!.pods[0]!.unhealthy, 'not ready (failed liveness probe, will be restarted)')
-})
-
-test('env sources: envFrom a ConfigMap lists its keys; secretKeyRef names the key; envFrom a Secret says every key; missing ConfigMap', () => {
-  const p = pod({
-    ns: 'hellogopher',
-    name: 'p',
-    app: 'p',
-    image: 'i',
-    envFrom: [{ configMapRef: { name: 'database-configs' } }, { secretRef: { name: 'database-secrets' } }, { configMapRef: { name: 'gone' } }],
-    env: [
-      { name: 'A', valueFrom: { configMapKeyRef: { name: 'database-configs', key: 'DATABASE_NAME' } } },
-      { name: 'B', valueFrom: { secretKeyRef: { name: 'database-secrets', key: 'DATABASE_PASSWORD' } } },
-      { name: 'C', value: 'VALUE-of-C' },
-    ],
-  })
-  const r = envSources(p, finalState().configMaps)
-  assert.equal(r.literal, ['C'])
-  assert.equal(r.sources, [
-    { kind: 'ConfigMap', name: 'database-configs', from: 'envFrom', keys: ['DATABASE_NAME', 'DATABASE_USERNAME'], exists: true },
-    { kind: 'Secret', name: 'database-secrets', from: 'envFrom', keys: [] },
-    { kind: 'ConfigMap', name: 'gone', from: 'envFrom', keys: [], exists: false },
-    { kind: 'ConfigMap', name: 'database-configs', from: 'keys', keys: ['DATABASE_NAME'], exists: true },
-    { kind: 'Secret', name: 'database-secrets', from: 'keys', keys: ['DATABASE_PASSWORD'] },
-  ])
-  assert.not.ok(JSON.stringify(r).includes('VALUE-of-C'), 'a literal value was kept')
 })
 
 test('piped output: one line per changed object; nothing when only time passed; gone objects', () => {
@@ -274,11 +219,6 @@ test('reflector: stop() ends a watch that is open', async () => {
   await s.r.stop()
   assert.equal(s.watchedFrom, ['1'])
   assert.is(s.listed(), 1)
-})
-
-test('all pods of a namespace: the Deployment-owned ones, then the others', () => {
-  const v = buildView(troubledDefault())
-  assert.equal(allPods(v.namespaces[0]!).map((p) => p.name), ['hellogopher-bbb222-loop', 'hellogopher-aaa111-wrong', 'crasher', 'oom-demo'])
 })
 
 test.run()
