@@ -71,6 +71,7 @@ export const UNIT_SUITES = [
   'tasks/lib/view/diagram.test.ts',
   'tasks/lib/view/model.test.ts',
   'tasks/lib/view/namespaces.test.ts',
+  'tasks/lib/view/reflector.test.ts',
   'tasks/lib/view/source.test.ts',
   'tasks/lib/view/status-text.test.ts',
   'tasks/lib/view/urls.test.ts',

@@ -193,7 +193,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lib/kube-watch.ts',
   'tasks/lib/providers/lab.ts',
   'tasks/lib/providers/types.ts',
-  'tasks/lib/view/reflector.ts',
   'tasks/lint-workflows.ts',
   'tasks/patch-secret.ts',
   'tasks/relabel.ts',

@@ -1,12 +1,11 @@
 /**
- * tasks/status.ts's pure parts: the view built from API objects (fixtures shaped like `kubectl get -o json`),
- * the screen and the one-line-per-change output, unhealthy reasons, that no env or Secret VALUE ever shows,
- * and the reflector (list, then watch; re-watch, re-list on 410, backoff on failure) with scripted list/watch.
+ * tasks/lib/view/status-text.ts: the status screen and the one-line-per-change output drawn from the view of fixture
+ * objects (shaped like `kubectl get -o json`) — unhealthy pods marked, no env or Secret VALUE ever shown, ages,
+ * lines cut to the terminal. The view itself is tested in model.test.ts, the reflector in reflector.test.ts.
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { buildView, type ClusterObjects } from '../../../../../tasks/lib/view/model.ts'
-import { Reflector, type Meta, type ReflectorStatus } from '../../../../../tasks/lib/view/reflector.ts'
 import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../../../../tasks/lib/view/status-text.ts'
 import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event } from '../../../fixtures/cluster-objects.ts'
 
@@ -108,117 +107,6 @@ test('ages like kubectl; lines cut to the terminal width (colours kept and reset
   assert.is(fitLine('\x1b[31mabcdefgh\x1b[0m', 4), '\x1b[31mabc…\x1b[0m')
   const f = frame(['one', 'two', 'three', 'four'], 80, 3)
   assert.is(f, '\x1b[Hone\x1b[K\ntwo\x1b[K\n… 2 more lines (make the window taller)\x1b[K\x1b[J')
-})
-
-// ---- the reflector, with scripted list and watch
-
-interface Obj extends Meta {
-  v?: number
-}
-const obj = (name: string, rv: string, v = 0): Obj => ({ metadata: { name, namespace: 'ns', uid: name, resourceVersion: rv }, v })
-
-interface Script {
-  lists: Array<{ items: Obj[]; resourceVersion: string } | Error>
-  /** Per watch: events to deliver, then how it ends. */
-  watches: Array<{ events: Array<[string, Obj | { code: number; message: string }]>; end: 'close' | Error | 'hang' }>
-}
-
-function scripted(s: Script) {
-  const watchedFrom: Array<string | undefined> = []
-  const sleeps: number[] = []
-  const statuses: ReflectorStatus[] = []
-  let changes = 0
-  let listed = 0
-  let idle: () => void = () => {}
-  const finished = new Promise<void>((r) => (idle = r))
-  const r = new Reflector<Obj>(
-    'things in ns',
-    {
-      async list() {
-        const next = s.lists[listed++]
-        if (!next) {
-          idle()
-          return new Promise(() => {}) // no more script: hang here
-        }
-        if (next instanceof Error) throw next
-        return next
-      },
-      async watch(rv, onEvent, done) {
-        watchedFrom.push(rv)
-        const w = s.watches.shift()
-        let aborted = false
-        if (!w) {
-          idle()
-          return { abort: () => done(Object.assign(new Error('aborted'), { name: 'AbortError' })) }
-        }
-        queueMicrotask(() => {
-          for (const [type, o] of w.events) onEvent(type, o as Obj)
-          if (w.end === 'hang') return
-          if (!aborted) done(w.end === 'close' ? null : w.end)
-        })
-        return { abort: () => ((aborted = true), done(Object.assign(new Error('aborted'), { name: 'AbortError' }))) }
-      },
-      async sleep(ms) {
-        sleeps.push(ms)
-      },
-    },
-    () => changes++,
-    (st) => statuses.push(st),
-  )
-  return { r, watchedFrom, sleeps, statuses, finished, changes: () => changes, listed: () => listed }
-}
-
-test('reflector: list, then watch from its version; events update the copy; a clean close re-watches from the last version', async () => {
-  const s = scripted({
-    lists: [{ items: [obj('a', '5'), obj('b', '6')], resourceVersion: '10' }],
-    watches: [
-      { events: [['ADDED', obj('c', '11')], ['MODIFIED', obj('a', '12', 1)], ['DELETED', obj('b', '13')]], end: 'close' },
-      { events: [['BOOKMARK', obj('', '20')]], end: 'close' },
-    ],
-  })
-  s.r.start()
-  await s.finished
-  assert.equal(s.watchedFrom, ['10', '13', '20'])
-  assert.equal(s.r.items().map((o) => [o.metadata!.name, o.v]).sort(), [['a', 1], ['c', 0]])
-  assert.ok(s.r.hasSynced())
-  assert.is(s.listed(), 1, 'a clean close must not list again')
-  assert.equal(s.statuses, [{ state: 'synced' }])
-  assert.is(s.changes(), 4) // the list, then three object events (not the bookmark)
-  await s.r.stop()
-})
-
-test('reflector: a lost watch is reported and retried with growing backoff, then listed again; 410 Gone lists again at once', async () => {
-  const refused = Object.assign(new Error('connect ECONNREFUSED 10.250.0.1:6443'), { code: 'ECONNREFUSED' })
-  const s = scripted({
-    lists: [{ items: [obj('a', '5')], resourceVersion: '10' }, refused, { items: [obj('z', '30')], resourceVersion: '30' }, { items: [obj('y', '40')], resourceVersion: '40' }],
-    watches: [
-      { events: [], end: new Error('socket hang up') },
-      { events: [['ERROR', { code: 410, message: 'too old resource version: 30 (35)' }]], end: 'hang' },
-    ],
-  })
-  s.r.start()
-  await s.finished
-  assert.equal(s.sleeps, [1000, 2000], 'backoff 1 s after the broken watch, 2 s after the refused list')
-  assert.equal(s.statuses, [
-    { state: 'synced' },
-    { state: 'lost', message: 'socket hang up', retryInMs: 1000 },
-    { state: 'lost', message: 'connect ECONNREFUSED 10.250.0.1:6443', retryInMs: 2000 },
-    { state: 'synced' },
-    { state: 'synced' },
-  ])
-  assert.is(s.listed(), 4, 'listed: first, refused, after the backoff, after the 410')
-  // after the last list the copy is exactly what it returned: nothing stale from before
-  assert.equal(s.r.items().map((o) => o.metadata!.name), ['y'])
-  await s.r.stop()
-})
-
-test('reflector: stop() ends a watch that is open', async () => {
-  const s = scripted({ lists: [{ items: [], resourceVersion: '1' }], watches: [{ events: [], end: 'hang' }] })
-  s.r.start()
-  await new Promise((r) => setTimeout(r, 10))
-  await s.r.stop()
-  assert.equal(s.watchedFrom, ['1'])
-  assert.is(s.listed(), 1)
 })
 
 test.run()
