@@ -48,6 +48,7 @@ export const UNIT_SUITES = [
   'tasks/lib/kube-errors.test.ts',
   'tasks/lib/kube-rest.test.ts',
   'tasks/lib/kube-state.test.ts',
+  'tasks/lib/kube-watch.test.ts',
   'tasks/lib/kube.test.ts',
   'tasks/lib/kubeconfig.test.ts',
   'tasks/lib/kubectl.test.ts',

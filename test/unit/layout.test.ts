@@ -190,7 +190,6 @@ const NOT_AT_OWN_PATH = new Set([
   'tasks/lessons/explain.ts',
   'tasks/lessons/index.ts',
   'tasks/lessons/types.ts',
-  'tasks/lib/kube-watch.ts',
   'tasks/lib/providers/lab.ts',
   'tasks/lib/providers/types.ts',
   'tasks/lint-workflows.ts',
