@@ -120,7 +120,7 @@ test('KubeError: the message is the problem, then " — " and the hint; .problem
   assert.is(new KubeError('no hint').message, 'no hint')
 })
 
-test('TimeoutError: the same one-line message as before, and what it waited for and saw last as fields (redacted)', () => {
+test('TimeoutError: one line "timed out after Ns waiting for <what>; last seen: <…>", what and lastSeen as fields (redacted); a KubeError', () => {
   const w = new TimeoutError(120, 'deployment/hellogopher to roll out', '0 of 1 updated replicas available')
   assert.instance(w, KubeError)
   assert.is(w.name, 'KubeError')
