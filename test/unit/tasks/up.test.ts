@@ -8,7 +8,7 @@ import { clearSecrets } from '../../../tasks/lib/redact.ts'
 import type { Shell } from '../../../tasks/lib/shell.ts'
 import type { Step } from '../../../tasks/lib/task.ts'
 import { finalLines, upSteps } from '../../../tasks/up.ts'
-import { fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
+import { fakeDeps, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
 
 const SECRET = /password|cGFzc3dvcmQ/
 
