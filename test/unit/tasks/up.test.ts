@@ -7,9 +7,8 @@ import { ROOT } from '../../../tasks/lib/tutorial.ts'
 import { clearSecrets } from '../../../tasks/lib/redact.ts'
 import type { Shell } from '../../../tasks/lib/shell.ts'
 import type { Step } from '../../../tasks/lib/task.ts'
-import { contextRef } from '../../../tasks/lib/kubectl.ts'
 import { finalLines, upSteps } from '../../../tasks/up.ts'
-import { twoContextKubeconfig as kubeconfigFile, fakeDeps, fakeKube, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
+import { fakeDeps, fakeProvider, fakeShell, runStep, testCtx, type FakeTask } from '../fakes.ts'
 
 const SECRET = /password|cGFzc3dvcmQ/
 
@@ -99,16 +98,6 @@ test('`npx tsx tasks/up.ts --dry-run`: exit 0, the whole plan, no secret (no clu
   assert.match(out, /kubectl (--context \S+ )?expose deployment hellogopher --type=NodePort --port=8080/)
   assert.match(out, /Dry run: nothing was changed/)
   assert.not.match(out, SECRET)
-})
-
-test("contextRef: the run's context by name when it is not the kubeconfig's current one (never touch another)", () => {
-  const file = kubeconfigFile('prod')
-  const provider = fakeProvider({ target: () => ({ kubeconfig: file, context: 'learn-k8s-lab' }) })
-  assert.is(contextRef({ provider, kube: () => fakeKube({ contextName: 'learn-k8s-lab' }) }, false), 'learn-k8s-lab')
-  assert.is(contextRef({ provider, kube: () => fakeKube({ contextName: 'prod' }) }, false), '--current')
-  assert.is(contextRef({ provider, kube: () => assert.unreachable() as never }, true), 'learn-k8s-lab')
-  const mine = fakeProvider({ target: () => ({ kubeconfig: kubeconfigFile('learn-k8s-lab'), context: 'learn-k8s-lab' }) })
-  assert.is(contextRef({ provider: mine, kube: () => assert.unreachable() as never }, true), '--current')
 })
 
 test('finalLines: after a tunnel, the command that opens it again instead of a dead curl', () => {

@@ -5,7 +5,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { providerForContext } from '../../../../../tasks/lib/providers/index.ts'
-import { fullRef } from '../../../../../tasks/lib/image-ref.ts'
 import { labProvider } from '../../../../../tasks/lib/providers/lab.ts'
 import { minikubeProvider, parseDockerEnv, parseMinikubeStatus } from '../../../../../tasks/lib/providers/minikube.ts'
 
@@ -128,24 +127,6 @@ for (const [name, json, running, detail] of statusCases) {
 }
 
 // ── lab ──────────────────────────────────────────────────────────────────────
-const refCases: Array<[string, string]> = [
-  ['programmingpercy/hellogopher:1.0', 'docker.io/programmingpercy/hellogopher:1.0'],
-  ['programmingpercy/hellogopher', 'docker.io/programmingpercy/hellogopher:latest'],
-  ['mysql:8.0', 'docker.io/library/mysql:8.0'],
-  ['mysql', 'docker.io/library/mysql:latest'],
-  ['docker.io/library/mysql:8.0', 'docker.io/library/mysql:8.0'],
-  ['localhost/lab/mysql-compat:mariadb-10.11', 'localhost/lab/mysql-compat:mariadb-10.11'],
-  ['localhost:5000/hellogopher:5.0', 'localhost:5000/hellogopher:5.0'],
-  ['localhost:5000/hellogopher', 'localhost:5000/hellogopher:latest'],
-  ['registry.k8s.io/pause:3.10', 'registry.k8s.io/pause:3.10'],
-  ['ghcr.io/a/b', 'ghcr.io/a/b:latest'],
-]
-for (const [image, want] of refCases) {
-  test(`lab fullRef(${image})`, () => {
-    assert.is(fullRef(image), want)
-  })
-}
-
 test('lab provider owns only its context; minikube its profile', () => {
   assert.is(labProvider().ownsContext('learn-k8s-lab'), true)
   assert.is(labProvider().ownsContext('minikube'), false)

@@ -1,19 +1,13 @@
 /**
- * tasks/status.ts's pure parts: the view built from API objects (fixtures shaped like `kubectl get -o json`),
- * the screen and the one-line-per-change output, unhealthy reasons, that no env or Secret VALUE ever shows,
- * and the reflector (list, then watch; re-watch, re-list on 410, backoff on failure) with scripted list/watch.
+ * tasks/lib/view/status-text.ts: the status screen and the one-line-per-change output drawn from the view of fixture
+ * objects (shaped like `kubectl get -o json`) — unhealthy pods marked, no env or Secret VALUE ever shown, ages,
+ * lines cut to the terminal. The view itself is tested in model.test.ts, the reflector in reflector.test.ts.
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { UsageError } from '../../../../../tasks/lib/cli.ts'
-import { buildView, allPods, envSources, unhealthyReason, podEvents, type ClusterObjects } from '../../../../../tasks/lib/view/model.ts'
-import { namespacesOf } from '../../../../../tasks/lib/view/namespaces.ts'
-import { Reflector, type Meta, type ReflectorStatus } from '../../../../../tasks/lib/view/reflector.ts'
+import { buildView, type ClusterObjects } from '../../../../../tasks/lib/view/model.ts'
 import { age, changeLines, fitLine, frame, objectLines, renderStatus } from '../../../../../tasks/lib/view/status-text.ts'
-import { urlResolver } from '../../../../../tasks/lib/view/urls.ts'
-import type { Provider } from '../../../../../tasks/lib/providers/types.ts'
-import { fakeDeps, fakeKube, fakeProvider } from '../../../fakes.ts'
-import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event, pod } from '../../../fixtures/cluster-objects.ts'
+import { finalState, LITERAL_VALUE, NOW, SECRET_VALUE, troubledDefault, event } from '../../../fixtures/cluster-objects.ts'
 
 const urls = new Map([['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
 
@@ -35,12 +29,6 @@ test('final state: the screen, line by line', () => {
   ])
 })
 
-test('an old ReplicaSet scaled to zero is left out; the API server Service in default is not the tutorial’s', () => {
-  const v = buildView(finalState())
-  assert.equal(v.namespaces[0]!.deployments[0]!.replicaSets.map((r) => r.name), ['hellogopher-7d4b9c'])
-  assert.equal(v.namespaces[1]!.services, [])
-})
-
 test('a namespace that is not there says so; unknown existence shows what there is', () => {
   const o = { ...finalState(), existing: new Set(['default']) }
   assert.is(renderStatus(buildView(o), { now: NOW })[0], 'namespace hellogopher: not there')
@@ -60,30 +48,6 @@ test('no env value and no Secret value ever shows: screen, change lines, colour 
   assert.ok(text.includes('MYSQL_EXTRA_PASSWORD') && text.includes('env (DATABASE_PASSWORD)'))
   // ConfigMap values are not shown either: keys only
   assert.not.match(text, /DATABASE_USERNAME[=:]\s*root/)
-})
-
-test('unhealthy reasons: wrong readiness port, liveness restarts, CrashLoopBackOff, OOMKilled; a fine pod has none', () => {
-  const o = troubledDefault()
-  const events = podEvents(o.events)
-  const reasons = Object.fromEntries(o.pods.map((p) => [p.metadata!.name!, unhealthyReason(p, events.get(`default/${p.metadata!.name}`))]))
-  assert.equal(reasons, {
-    'hellogopher-aaa111-wrong': 'not ready (Readiness probe failed)',
-    'hellogopher-bbb222-loop': 'not ready (failed liveness probe, will be restarted)',
-    'oom-demo': 'OOMKilled',
-    crasher: 'CrashLoopBackOff',
-  })
-  const fine = finalState().pods.map((p) => unhealthyReason(p))
-  assert.equal(fine, [undefined, undefined])
-  // OOMKilled behind a CrashLoopBackOff says both
-  const oomLoop = pod({ ns: 'default', name: 'x', app: 'x', image: 'i', ready: false, waiting: 'CrashLoopBackOff', lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
-  assert.is(unhealthyReason(oomLoop), 'CrashLoopBackOff (OOMKilled)')
-  // OOMKilled once, ready again: not marked (the last exit is still shown)
-  const recovered = pod({ ns: 'default', name: 'z', app: 'z', image: 'i', ready: true, restarts: 1, lastTerminated: { reason: 'OOMKilled', exitCode: 137 } })
-  assert.is(unhealthyReason(recovered), undefined)
-  // a pod going away on purpose is not unhealthy
-  const going = pod({ ns: 'default', name: 'y', app: 'y', image: 'i', ready: false })
-  going.metadata!.deletionTimestamp = new Date(NOW)
-  assert.is(unhealthyReason(going), undefined)
 })
 
 test('the screen marks unhealthy pods and says why a container stopped; rollout in progress shown', () => {
@@ -116,31 +80,6 @@ test('after a liveness restart the trouble stays visible (Unhealthy, Killing cou
   assert.is(buildView(o).namespaces[0]!.deployments[0]!.replicaSets[0]!.pods[0]!.unhealthy, 'not ready (failed liveness probe, will be restarted)')
 })
 
-test('env sources: envFrom a ConfigMap lists its keys; secretKeyRef names the key; envFrom a Secret says every key; missing ConfigMap', () => {
-  const p = pod({
-    ns: 'hellogopher',
-    name: 'p',
-    app: 'p',
-    image: 'i',
-    envFrom: [{ configMapRef: { name: 'database-configs' } }, { secretRef: { name: 'database-secrets' } }, { configMapRef: { name: 'gone' } }],
-    env: [
-      { name: 'A', valueFrom: { configMapKeyRef: { name: 'database-configs', key: 'DATABASE_NAME' } } },
-      { name: 'B', valueFrom: { secretKeyRef: { name: 'database-secrets', key: 'DATABASE_PASSWORD' } } },
-      { name: 'C', value: 'VALUE-of-C' },
-    ],
-  })
-  const r = envSources(p, finalState().configMaps)
-  assert.equal(r.literal, ['C'])
-  assert.equal(r.sources, [
-    { kind: 'ConfigMap', name: 'database-configs', from: 'envFrom', keys: ['DATABASE_NAME', 'DATABASE_USERNAME'], exists: true },
-    { kind: 'Secret', name: 'database-secrets', from: 'envFrom', keys: [] },
-    { kind: 'ConfigMap', name: 'gone', from: 'envFrom', keys: [], exists: false },
-    { kind: 'ConfigMap', name: 'database-configs', from: 'keys', keys: ['DATABASE_NAME'], exists: true },
-    { kind: 'Secret', name: 'database-secrets', from: 'keys', keys: ['DATABASE_PASSWORD'] },
-  ])
-  assert.not.ok(JSON.stringify(r).includes('VALUE-of-C'), 'a literal value was kept')
-})
-
 test('piped output: one line per changed object; nothing when only time passed; gone objects', () => {
   const before = finalState()
   const v1 = buildView(before)
@@ -168,161 +107,6 @@ test('ages like kubectl; lines cut to the terminal width (colours kept and reset
   assert.is(fitLine('\x1b[31mabcdefgh\x1b[0m', 4), '\x1b[31mabc…\x1b[0m')
   const f = frame(['one', 'two', 'three', 'four'], 80, 3)
   assert.is(f, '\x1b[Hone\x1b[K\ntwo\x1b[K\n… 2 more lines (make the window taller)\x1b[K\x1b[J')
-})
-
-test('namespaces: the tutorial’s and default by default; one with -n; a bad name is a usage error', () => {
-  assert.equal(namespacesOf(undefined), ['hellogopher', 'default'])
-  assert.equal(namespacesOf('kube-system'), ['kube-system'])
-  assert.throws(() => namespacesOf('Bad_Name'), (e: Error) => e instanceof UsageError && /not a namespace name/.test(e.message))
-})
-
-// ---- the reflector, with scripted list and watch
-
-interface Obj extends Meta {
-  v?: number
-}
-const obj = (name: string, rv: string, v = 0): Obj => ({ metadata: { name, namespace: 'ns', uid: name, resourceVersion: rv }, v })
-
-interface Script {
-  lists: Array<{ items: Obj[]; resourceVersion: string } | Error>
-  /** Per watch: events to deliver, then how it ends. */
-  watches: Array<{ events: Array<[string, Obj | { code: number; message: string }]>; end: 'close' | Error | 'hang' }>
-}
-
-function scripted(s: Script) {
-  const watchedFrom: Array<string | undefined> = []
-  const sleeps: number[] = []
-  const statuses: ReflectorStatus[] = []
-  let changes = 0
-  let listed = 0
-  let idle: () => void = () => {}
-  const finished = new Promise<void>((r) => (idle = r))
-  const r = new Reflector<Obj>(
-    'things in ns',
-    {
-      async list() {
-        const next = s.lists[listed++]
-        if (!next) {
-          idle()
-          return new Promise(() => {}) // no more script: hang here
-        }
-        if (next instanceof Error) throw next
-        return next
-      },
-      async watch(rv, onEvent, done) {
-        watchedFrom.push(rv)
-        const w = s.watches.shift()
-        let aborted = false
-        if (!w) {
-          idle()
-          return { abort: () => done(Object.assign(new Error('aborted'), { name: 'AbortError' })) }
-        }
-        queueMicrotask(() => {
-          for (const [type, o] of w.events) onEvent(type, o as Obj)
-          if (w.end === 'hang') return
-          if (!aborted) done(w.end === 'close' ? null : w.end)
-        })
-        return { abort: () => ((aborted = true), done(Object.assign(new Error('aborted'), { name: 'AbortError' }))) }
-      },
-      async sleep(ms) {
-        sleeps.push(ms)
-      },
-    },
-    () => changes++,
-    (st) => statuses.push(st),
-  )
-  return { r, watchedFrom, sleeps, statuses, finished, changes: () => changes, listed: () => listed }
-}
-
-test('reflector: list, then watch from its version; events update the copy; a clean close re-watches from the last version', async () => {
-  const s = scripted({
-    lists: [{ items: [obj('a', '5'), obj('b', '6')], resourceVersion: '10' }],
-    watches: [
-      { events: [['ADDED', obj('c', '11')], ['MODIFIED', obj('a', '12', 1)], ['DELETED', obj('b', '13')]], end: 'close' },
-      { events: [['BOOKMARK', obj('', '20')]], end: 'close' },
-    ],
-  })
-  s.r.start()
-  await s.finished
-  assert.equal(s.watchedFrom, ['10', '13', '20'])
-  assert.equal(s.r.items().map((o) => [o.metadata!.name, o.v]).sort(), [['a', 1], ['c', 0]])
-  assert.ok(s.r.hasSynced())
-  assert.is(s.listed(), 1, 'a clean close must not list again')
-  assert.equal(s.statuses, [{ state: 'synced' }])
-  assert.is(s.changes(), 4) // the list, then three object events (not the bookmark)
-  await s.r.stop()
-})
-
-test('reflector: a lost watch is reported and retried with growing backoff, then listed again; 410 Gone lists again at once', async () => {
-  const refused = Object.assign(new Error('connect ECONNREFUSED 10.250.0.1:6443'), { code: 'ECONNREFUSED' })
-  const s = scripted({
-    lists: [{ items: [obj('a', '5')], resourceVersion: '10' }, refused, { items: [obj('z', '30')], resourceVersion: '30' }, { items: [obj('y', '40')], resourceVersion: '40' }],
-    watches: [
-      { events: [], end: new Error('socket hang up') },
-      { events: [['ERROR', { code: 410, message: 'too old resource version: 30 (35)' }]], end: 'hang' },
-    ],
-  })
-  s.r.start()
-  await s.finished
-  assert.equal(s.sleeps, [1000, 2000], 'backoff 1 s after the broken watch, 2 s after the refused list')
-  assert.equal(s.statuses, [
-    { state: 'synced' },
-    { state: 'lost', message: 'socket hang up', retryInMs: 1000 },
-    { state: 'lost', message: 'connect ECONNREFUSED 10.250.0.1:6443', retryInMs: 2000 },
-    { state: 'synced' },
-    { state: 'synced' },
-  ])
-  assert.is(s.listed(), 4, 'listed: first, refused, after the backoff, after the 410')
-  // after the last list the copy is exactly what it returned: nothing stale from before
-  assert.equal(s.r.items().map((o) => o.metadata!.name), ['y'])
-  await s.r.stop()
-})
-
-test('reflector: stop() ends a watch that is open', async () => {
-  const s = scripted({ lists: [{ items: [], resourceVersion: '1' }], watches: [{ events: [], end: 'hang' }] })
-  s.r.start()
-  await new Promise((r) => setTimeout(r, 10))
-  await s.r.stop()
-  assert.equal(s.watchedFrom, ['1'])
-  assert.is(s.listed(), 1)
-})
-
-test('URLs: the provider is asked once per NodePort Service (lab, kind, remote); minikube and a failing provider fall back to a node address', async () => {
-  const services = finalState().services // hellogopher NodePort 31234, mysql ClusterIP, kubernetes
-  const asked: string[] = []
-  const node = { status: { addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '192.168.49.2' }] } }
-  // the provider's answer as a plain URL
-  const answer = (async (_sh: unknown, _k: unknown, ns: string, name: string) => (asked.push(`${ns}/${name}`), 'http://10.250.0.1:31234')) as unknown as Provider['serviceUrl']
-  const lab = fakeDeps({ provider: fakeProvider({ name: 'lab', serviceUrl: answer }), kube: fakeKube({ listNodes: async () => [node] }) })
-  const r = urlResolver(lab)
-  assert.equal([...(await r.resolveAll(services))], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
-  assert.equal([...r.urls(services)], [['hellogopher/hellogopher', 'http://10.250.0.1:31234']])
-  assert.equal(asked, ['hellogopher/hellogopher'], 'asked again, or about a Service without a NodePort')
-
-  // or as an endpoint to close afterwards: closed at once, nothing is kept open for a status line
-  let closed = 0
-  const endpoint = (async () => ({ url: 'http://127.0.0.1:30080', close: async () => void closed++ })) as unknown as Provider['serviceUrl']
-  const kind = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: endpoint }), kube: fakeKube({}) }))
-  assert.equal([...(await kind.resolveAll(services))], [['hellogopher/hellogopher', 'http://127.0.0.1:30080']])
-  assert.is(closed, 1)
-
-  const kubeM = fakeKube({ listNodes: async () => [node] })
-  const never = (async () => assert.unreachable('minikube service --url must not run')) as unknown as Provider['serviceUrl']
-  const mk = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'minikube', serviceUrl: never }), kube: kubeM }))
-  assert.equal([...(await mk.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
-
-  const failing = (async () => Promise.reject(new Error('docker: not running'))) as unknown as Provider['serviceUrl']
-  const broken = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [node] }) }))
-  assert.equal([...(await broken.resolveAll(services))], [['hellogopher/hellogopher', 'http://192.168.49.2:31234']])
-
-  const none = urlResolver(fakeDeps({ provider: fakeProvider({ name: 'kind', serviceUrl: failing }), kube: fakeKube({ listNodes: async () => [] }) }))
-  assert.equal([...(await none.resolveAll(services))], [])
-  assert.equal(none.problems(), ['no URL for service/hellogopher in hellogopher: no node reports an address'])
-})
-
-test('all pods of a namespace: the Deployment-owned ones, then the others', () => {
-  const v = buildView(troubledDefault())
-  assert.equal(allPods(v.namespaces[0]!).map((p) => p.name), ['hellogopher-bbb222-loop', 'hellogopher-aaa111-wrong', 'crasher', 'oom-demo'])
 })
 
 test.run()
